@@ -1,0 +1,104 @@
+package dev.faces.core;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The object layout of DESIGN §4, in one place. Bucket names are configurable; these are the defaults. */
+public final class ObjectKeys {
+    public static final String DATASETS_BUCKET = "faces-datasets";
+    public static final String CHECKPOINTS_BUCKET = "faces-checkpoints";
+
+    private static final Pattern CHECKPOINT_DIR = Pattern.compile("([^/]+)/epoch-(\\d{4,})/.*");
+
+    private ObjectKeys() {
+    }
+
+    // --- faces-datasets ---------------------------------------------------------------------------
+
+    public static String datasetPrefix(String datasetId) {
+        return Ids.requireSafe("datasetId", datasetId) + "/";
+    }
+
+    public static String manifest(String datasetId) {
+        return datasetPrefix(datasetId) + "manifest.json";
+    }
+
+    public static String shard(String datasetId, int shardIndex) {
+        return shardBase(datasetId, shardIndex) + ".npy";
+    }
+
+    public static String shardIndex(String datasetId, int shardIndex) {
+        return shardBase(datasetId, shardIndex) + ".json";
+    }
+
+    public static String rejected(String datasetId) {
+        return datasetPrefix(datasetId) + "rejected.jsonl";
+    }
+
+    private static String shardBase(String datasetId, int shardIndex) {
+        if (shardIndex < 0) {
+            throw new IllegalArgumentException("shardIndex must be >= 0, was " + shardIndex);
+        }
+        return datasetPrefix(datasetId) + String.format("shards/shard-%06d", shardIndex);
+    }
+
+    // --- faces-checkpoints ------------------------------------------------------------------------
+
+    public static String runPrefix(String runId) {
+        return Ids.requireSafe("runId", runId) + "/";
+    }
+
+    public static String runJson(String runId) {
+        return runPrefix(runId) + "run.json";
+    }
+
+    public static String metricsLog(String runId) {
+        return runPrefix(runId) + "metrics.jsonl";
+    }
+
+    public static String epochPrefix(String runId, int epoch) {
+        if (epoch < 1) {
+            throw new IllegalArgumentException("epoch must be >= 1, was " + epoch);
+        }
+        return runPrefix(runId) + String.format("epoch-%04d/", epoch);
+    }
+
+    public static String generator(String runId, int epoch) {
+        return epochPrefix(runId, epoch) + "generator.safetensors";
+    }
+
+    public static String discriminator(String runId, int epoch) {
+        return epochPrefix(runId, epoch) + "discriminator.safetensors";
+    }
+
+    public static String optimizer(String runId, int epoch) {
+        return epochPrefix(runId, epoch) + "optimizer.safetensors";
+    }
+
+    public static String samples(String runId, int epoch) {
+        return epochPrefix(runId, epoch) + "samples.png";
+    }
+
+    public static String epochMetrics(String runId, int epoch) {
+        return epochPrefix(runId, epoch) + "metrics.json";
+    }
+
+    /** The model version shown to clients, e.g. {@code run-42/epoch-0003}. */
+    public static String modelVersion(String runId, int epoch) {
+        return epochPrefix(runId, epoch).replaceAll("/$", "");
+    }
+
+    /** A checkpoint named by a key inside its epoch folder, e.g. {@code run-42/epoch-0003/generator.safetensors}. */
+    public record CheckpointRef(String runId, int epoch) {
+    }
+
+    public static Optional<CheckpointRef> parseCheckpointKey(String key) {
+        Matcher m = CHECKPOINT_DIR.matcher(key);
+        if (!m.matches() || !Ids.isSafe(m.group(1))) {
+            return Optional.empty();
+        }
+        int epoch = Integer.parseInt(m.group(2));
+        return epoch < 1 ? Optional.empty() : Optional.of(new CheckpointRef(m.group(1), epoch));
+    }
+}
