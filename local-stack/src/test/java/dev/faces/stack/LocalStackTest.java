@@ -141,6 +141,20 @@ class LocalStackTest {
     }
 
     @Test
+    void givenEndpointsAreUsedInsteadOfStartingServers(LocalStack shared, @TempDir Path dir) {
+        var env = Map.of("KAFKA_BOOTSTRAP_SERVERS", shared.bootstrapServers(), "S3_ENDPOINT", shared.s3Endpoint());
+        try (LocalStack external = LocalStack.start(LocalStack.Settings.fromEnvironment(dir, env))) {
+            assertThat(external.kafka()).isNull();
+            assertThat(external.s3()).isNull();
+            assertThat(external.bootstrapServers()).isEqualTo(shared.bootstrapServers());
+            assertThat(external.topics()).containsAll(Topics.all());
+            assertThat(external.buckets()).containsAll(LocalStack.BUCKETS);
+        }
+        assertThat(dir.resolve("kafka")).doesNotExist();
+        assertThat(shared.kafka().isRunning()).isTrue();
+    }
+
+    @Test
     void aBusyPortIsReportedClearly(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
