@@ -54,36 +54,45 @@ public final class DcganLayers {
         }
     }
 
-    public static final List<Layer> GENERATOR = List.of(
-            Layer.convT(0, NZ, NGF * 8, 1, 0),      // z [N, 100, 1, 1] -> [N, 512, 4, 4]
-            Layer.bn(1, NGF * 8),
-            Layer.act(2, Kind.RELU),
-            Layer.convT(3, NGF * 8, NGF * 4, 2, 1), // -> [N, 256, 8, 8]
-            Layer.bn(4, NGF * 4),
-            Layer.act(5, Kind.RELU),
-            Layer.convT(6, NGF * 4, NGF * 2, 2, 1), // -> [N, 128, 16, 16]
-            Layer.bn(7, NGF * 2),
-            Layer.act(8, Kind.RELU),
-            Layer.convT(9, NGF * 2, NGF, 2, 1),     // -> [N, 64, 32, 32]
-            Layer.bn(10, NGF),
-            Layer.act(11, Kind.RELU),
-            Layer.convT(12, NGF, NC, 2, 1),         // -> [N, 3, 64, 64]
-            Layer.act(13, Kind.TANH));              // pixels in [-1, 1]
+    public static final List<Layer> GENERATOR = generator(NGF);
+    public static final List<Layer> DISCRIMINATOR = discriminator(NDF);
 
-    public static final List<Layer> DISCRIMINATOR = List.of(
-            Layer.conv(0, NC, NDF, 2, 1),           // x [N, 3, 64, 64] -> [N, 64, 32, 32]
-            Layer.act(1, Kind.LEAKY_RELU),
-            Layer.conv(2, NDF, NDF * 2, 2, 1),      // -> [N, 128, 16, 16]
-            Layer.bn(3, NDF * 2),
-            Layer.act(4, Kind.LEAKY_RELU),
-            Layer.conv(5, NDF * 2, NDF * 4, 2, 1),  // -> [N, 256, 8, 8]
-            Layer.bn(6, NDF * 4),
-            Layer.act(7, Kind.LEAKY_RELU),
-            Layer.conv(8, NDF * 4, NDF * 8, 2, 1),  // -> [N, 512, 4, 4]
-            Layer.bn(9, NDF * 8),
-            Layer.act(10, Kind.LEAKY_RELU),
-            Layer.conv(11, NDF * 8, 1, 1, 0),       // -> [N, 1, 1, 1]
-            Layer.act(12, Kind.SIGMOID));           // probability that x is real
+    /** The tutorial's generator with feature width {@code ngf} (64 in the tutorial; tests use less). */
+    public static List<Layer> generator(int ngf) {
+        return List.of(
+                Layer.convT(0, NZ, ngf * 8, 1, 0),      // z [N, 100, 1, 1] -> [N, 512, 4, 4]
+                Layer.bn(1, ngf * 8),
+                Layer.act(2, Kind.RELU),
+                Layer.convT(3, ngf * 8, ngf * 4, 2, 1), // -> [N, 256, 8, 8]
+                Layer.bn(4, ngf * 4),
+                Layer.act(5, Kind.RELU),
+                Layer.convT(6, ngf * 4, ngf * 2, 2, 1), // -> [N, 128, 16, 16]
+                Layer.bn(7, ngf * 2),
+                Layer.act(8, Kind.RELU),
+                Layer.convT(9, ngf * 2, ngf, 2, 1),     // -> [N, 64, 32, 32]
+                Layer.bn(10, ngf),
+                Layer.act(11, Kind.RELU),
+                Layer.convT(12, ngf, NC, 2, 1),         // -> [N, 3, 64, 64]
+                Layer.act(13, Kind.TANH));              // pixels in [-1, 1]
+    }
+
+    /** The tutorial's discriminator with feature width {@code ndf}. */
+    public static List<Layer> discriminator(int ndf) {
+        return List.of(
+                Layer.conv(0, NC, ndf, 2, 1),           // x [N, 3, 64, 64] -> [N, 64, 32, 32]
+                Layer.act(1, Kind.LEAKY_RELU),
+                Layer.conv(2, ndf, ndf * 2, 2, 1),      // -> [N, 128, 16, 16]
+                Layer.bn(3, ndf * 2),
+                Layer.act(4, Kind.LEAKY_RELU),
+                Layer.conv(5, ndf * 2, ndf * 4, 2, 1),  // -> [N, 256, 8, 8]
+                Layer.bn(6, ndf * 4),
+                Layer.act(7, Kind.LEAKY_RELU),
+                Layer.conv(8, ndf * 4, ndf * 8, 2, 1),  // -> [N, 512, 4, 4]
+                Layer.bn(9, ndf * 8),
+                Layer.act(10, Kind.LEAKY_RELU),
+                Layer.conv(11, ndf * 8, 1, 1, 0),       // -> [N, 1, 1, 1]
+                Layer.act(12, Kind.SIGMOID));           // probability that x is real
+    }
 
     private DcganLayers() {
     }
