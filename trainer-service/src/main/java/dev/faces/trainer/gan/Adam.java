@@ -42,6 +42,10 @@ public final class Adam {
     }
 
     public void step() {
+        NoGrad.run(this::update);
+    }
+
+    private void update() {
         step++;
         double bias1 = 1 - Math.pow(beta1, step);
         double bias2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));

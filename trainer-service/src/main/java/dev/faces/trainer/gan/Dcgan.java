@@ -22,37 +22,64 @@ public final class Dcgan {
     static final float BN_EPS = 1e-5f;
     static final float BN_MOMENTUM = 0.1f;
     static final float LEAKY_SLOPE = 0.2f;
+    static final float LOG_FLOOR = 1e-30f;
 
     private Dcgan() {
     }
 
+    /**
+     * How BatchNorm behaves: TRAIN normalises by batch statistics and moves the running ones (PyTorch's
+     * train()); EVAL uses the running ones (eval()); CALIBRATE normalises like TRAIN but adds each batch's
+     * statistics to the running ones, which the caller zeroed, so that they end as exact averages.
+     */
+    public enum Mode { TRAIN, EVAL, CALIBRATE }
+
     /** G(z): latents [N, 100] (or [N, 100, 1, 1]) to images [N, 3, 64, 64] in [-1, 1]. */
-    public static NDArray generate(Net g, NDArray z, boolean training, NDManager step) {
+    public static NDArray generate(Net g, NDArray z, Mode mode, NDManager step) {
         NDArray x = z.reshape(z.getShape().get(0), -1);
         x = firstConvTranspose(x, alias(g, "main.0.weight", step));          // [N, 512, 4, 4]
-        x = relu(batchNorm(g, 1, x, training, step));
+        x = relu(batchNorm(g, 1, x, mode, step));
         x = convTranspose(x, alias(g, "main.3.weight", step));               // [N, 256, 8, 8]
-        x = relu(batchNorm(g, 4, x, training, step));
+        x = relu(batchNorm(g, 4, x, mode, step));
         x = convTranspose(x, alias(g, "main.6.weight", step));               // [N, 128, 16, 16]
-        x = relu(batchNorm(g, 7, x, training, step));
+        x = relu(batchNorm(g, 7, x, mode, step));
         x = convTranspose(x, alias(g, "main.9.weight", step));               // [N, 64, 32, 32]
-        x = relu(batchNorm(g, 10, x, training, step));
+        x = relu(batchNorm(g, 10, x, mode, step));
         x = convTranspose(x, alias(g, "main.12.weight", step));              // [N, 3, 64, 64]
         return x.tanh();
     }
 
     /** D(x): images [N, 3, 64, 64] to the probability [N] that each is real. */
-    public static NDArray discriminate(Net d, NDArray images, boolean training, NDManager step) {
+    public static NDArray discriminate(Net d, NDArray images, Mode mode, NDManager step) {
         NDArray x = conv(images, alias(d, "main.0.weight", step), 2, 1);     // [N, 64, 32, 32]
         x = leakyRelu(x);
         x = conv(x, alias(d, "main.2.weight", step), 2, 1);                  // [N, 128, 16, 16]
-        x = leakyRelu(batchNorm(d, 3, x, training, step));
+        x = leakyRelu(batchNorm(d, 3, x, mode, step));
         x = conv(x, alias(d, "main.5.weight", step), 2, 1);                  // [N, 256, 8, 8]
-        x = leakyRelu(batchNorm(d, 6, x, training, step));
+        x = leakyRelu(batchNorm(d, 6, x, mode, step));
         x = conv(x, alias(d, "main.8.weight", step), 2, 1);                  // [N, 512, 4, 4]
-        x = leakyRelu(batchNorm(d, 9, x, training, step));
+        x = leakyRelu(batchNorm(d, 9, x, mode, step));
         x = conv(x, alias(d, "main.11.weight", step), 1, 0);                 // [N, 1, 1, 1]
         return Activation.sigmoid(x).reshape(-1);                           // [N]
+    }
+
+    /**
+     * Recomputes G's BatchNorm running statistics as exact averages over {@code batches} batches of random
+     * latents, so eval-mode serving of a single face matches what the training-mode grid showed.
+     */
+    public static void recalibrate(Net g, int batches, int batchSize, long seed, NDManager parent) {
+        g.startCalibration(batches);
+        try {
+            for (int b = 0; b < batches; b++) {
+                try (NDManager step = parent.newSubManager()) {
+                    NDArray z = step.create(dev.faces.core.Latents.of(dev.faces.core.Latents.derive(seed, b), batchSize),
+                            new Shape(batchSize, dev.faces.core.Latents.DIM));
+                    generate(g, z, Mode.CALIBRATE, step);
+                }
+            }
+        } finally {
+            g.endCalibration();
+        }
     }
 
     // --- layers -----------------------------------------------------------------------------------
@@ -117,23 +144,32 @@ public final class Dcgan {
      * BatchNorm2d. Training: normalise by the batch's biased variance and move the running statistics
      * by momentum 0.1 towards the batch mean and unbiased variance, as PyTorch does. Eval: running statistics.
      */
-    static NDArray batchNorm(Net net, int index, NDArray x, boolean training, NDManager step) {
+    static NDArray batchNorm(Net net, int index, NDArray x, Mode mode, NDManager step) {
         String p = "main." + index + ".";
         long c = x.getShape().get(1);
         Shape perChannel = new Shape(1, c, 1, 1);
         NDArray normalised;
-        if (training) {
+        if (mode != Mode.EVAL) {
             NDArray mean = channelMean(x);
             NDArray centred = x.sub(mean);
             NDArray var = channelMean(centred.square());
             normalised = centred.div(var.add(BN_EPS).sqrt());
             long count = x.getShape().get(0) * x.getShape().get(2) * x.getShape().get(3);
-            try (NDArray m = mean.stopGradient().reshape(c).mul(BN_MOMENTUM);
-                 NDArray v = var.stopGradient().reshape(c).mul(BN_MOMENTUM * count / (double) Math.max(1, count - 1))) {
-                net.get(p + "running_mean").muli(1 - BN_MOMENTUM).addi(m);
-                net.get(p + "running_var").muli(1 - BN_MOMENTUM).addi(v);
+            double unbiased = count / (double) Math.max(1, count - 1);
+            if (mode == Mode.TRAIN) {
+                try (NDArray m = mean.stopGradient().reshape(c).mul(BN_MOMENTUM);
+                     NDArray v = var.stopGradient().reshape(c).mul(BN_MOMENTUM * unbiased)) {
+                    net.get(p + "running_mean").muli(1 - BN_MOMENTUM).addi(m);
+                    net.get(p + "running_var").muli(1 - BN_MOMENTUM).addi(v);
+                }
+                net.countBatch(index);
+            } else {
+                try (NDArray m = mean.stopGradient().reshape(c).mul(net.calibrationWeight());
+                     NDArray v = var.stopGradient().reshape(c).mul(net.calibrationWeight() * unbiased)) {
+                    net.get(p + "running_mean").addi(m);
+                    net.get(p + "running_var").addi(v);
+                }
             }
-            net.countBatch(index);
         } else {
             NDArray mean = alias(net, p + "running_mean", step).reshape(perChannel);
             NDArray var = alias(net, p + "running_var", step).reshape(perChannel);
@@ -168,10 +204,14 @@ public final class Dcgan {
         return alias;
     }
 
-    /** PyTorch's BCELoss (mean), which clamps log at -100 so a saturated D gives a finite loss. */
+    /**
+     * PyTorch's BCELoss (mean), which clamps log at -100. The argument of each log is also kept above 1e-30:
+     * a saturated D (p exactly 1 in float32) would otherwise send 0 * inf = NaN back through the clamp,
+     * where PyTorch's fused kernel bounds its gradient instead. Unsaturated values are unchanged.
+     */
     public static NDArray bce(NDArray p, float label) {
-        NDArray logP = p.log().maximum(-100f);
-        NDArray log1mP = p.neg().add(1f).log().maximum(-100f);
+        NDArray logP = p.maximum(LOG_FLOOR).log().maximum(-100f);
+        NDArray log1mP = p.neg().add(1f).maximum(LOG_FLOOR).log().maximum(-100f);
         return logP.mul(label).add(log1mP.mul(1f - label)).mean().neg();
     }
 }

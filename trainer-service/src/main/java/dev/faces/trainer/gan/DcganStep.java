@@ -43,10 +43,10 @@ public final class DcganStep {
         NDArray fake;
         try (GradientCollector collector = engine.newGradientCollector()) {
             discriminator.zeroGrad(); // the G step of the previous iteration left gradients on D
-            NDArray outReal = Dcgan.discriminate(discriminator, real, true, step);
+            NDArray outReal = Dcgan.discriminate(discriminator, real, Dcgan.Mode.TRAIN, step);
             NDArray errReal = Dcgan.bce(outReal, 1f);
-            fake = Dcgan.generate(generator, noise, true, step);
-            NDArray outFake = Dcgan.discriminate(discriminator, fake.stopGradient(), true, step);
+            fake = Dcgan.generate(generator, noise, Dcgan.Mode.TRAIN, step);
+            NDArray outFake = Dcgan.discriminate(discriminator, fake.stopGradient(), Dcgan.Mode.TRAIN, step);
             NDArray errFake = Dcgan.bce(outFake, 0f);
             NDArray errD = errReal.add(errFake);
             collector.backward(errD);
@@ -60,7 +60,7 @@ public final class DcganStep {
         float dgz2;
         try (GradientCollector collector = engine.newGradientCollector()) {
             generator.zeroGrad();
-            NDArray out = Dcgan.discriminate(discriminator, fake, true, step);
+            NDArray out = Dcgan.discriminate(discriminator, fake, Dcgan.Mode.TRAIN, step);
             NDArray errG = Dcgan.bce(out, 1f);
             collector.backward(errG);
             lossG = errG.getFloat();

@@ -123,6 +123,25 @@ public final class Net implements AutoCloseable {
         return parameterNames;
     }
 
+    private float calibrationWeight;
+
+    void startCalibration(int batches) {
+        calibrationWeight = 1f / batches;
+        tensors.forEach((name, t) -> {
+            if (name.endsWith("running_mean") || name.endsWith("running_var")) {
+                t.muli(0);
+            }
+        });
+    }
+
+    float calibrationWeight() {
+        return calibrationWeight;
+    }
+
+    void endCalibration() {
+        calibrationWeight = 0f;
+    }
+
     void countBatch(int layerIndex) {
         batchesTracked.merge("main." + layerIndex + ".num_batches_tracked", 1L, Long::sum);
     }

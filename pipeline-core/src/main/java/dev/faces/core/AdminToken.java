@@ -1,0 +1,24 @@
+package dev.faces.core;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/** Checks {@code Authorization: Bearer <token>} for write endpoints, in constant time. */
+public final class AdminToken {
+    private final byte[] expected;
+
+    public AdminToken(String token) {
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException("the admin token must not be empty");
+        }
+        this.expected = token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public boolean accepts(String authorizationHeader) {
+        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] given = authorizationHeader.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(expected, given);
+    }
+}

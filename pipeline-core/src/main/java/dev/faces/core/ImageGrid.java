@@ -1,0 +1,68 @@
+package dev.faces.core;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
+
+/**
+ * Images as torchvision's {@code make_grid(padding=2)} lays them out, encoded as PNG: NCHW float pixels in
+ * [-1, 1] (the generator's tanh output) mapped to 0..255, black 2-pixel gutters.
+ */
+public final class ImageGrid {
+    public static final int PADDING = 2;
+
+    private ImageGrid() {
+    }
+
+    /**
+     * @param pixels {@code count * 3 * size * size} floats, NCHW, in [-1, 1] (values outside are clamped)
+     * @param cols   images per row; rows follow from the count
+     */
+    public static BufferedImage render(float[] pixels, int count, int size, int cols) {
+        if (count < 1 || cols < 1 || pixels.length != count * 3 * size * size) {
+            throw new IllegalArgumentException("need " + count + " RGB images of " + size + "x" + size + " and cols >= 1");
+        }
+        int rows = (count + cols - 1) / cols;
+        int step = size + PADDING;
+        BufferedImage img = new BufferedImage(Math.min(cols, count) * step + PADDING, rows * step + PADDING,
+                BufferedImage.TYPE_INT_RGB);
+        int plane = size * size;
+        for (int i = 0; i < count; i++) {
+            int x0 = PADDING + (i % cols) * step;
+            int y0 = PADDING + (i / cols) * step;
+            int base = i * 3 * plane;
+            for (int y = 0; y < size; y++) {
+                for (int x = 0; x < size; x++) {
+                    int p = y * size + x;
+                    int rgb = level(pixels[base + p]) << 16 | level(pixels[base + plane + p]) << 8
+                            | level(pixels[base + 2 * plane + p]);
+                    img.setRGB(x0 + x, y0 + y, rgb);
+                }
+            }
+        }
+        return img;
+    }
+
+    public static byte[] png(float[] pixels, int count, int size, int cols) {
+        return png(render(pixels, count, size, cols));
+    }
+
+    public static byte[] png(BufferedImage image) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(image, "png", out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** [-1, 1] to 0..255, rounding as torchvision's save_image does ({@code mul(255).add_(0.5).clamp_}). */
+    static int level(float v) {
+        float unit = (v + 1f) / 2f;
+        int level = (int) (unit * 255f + 0.5f);
+        return Math.max(0, Math.min(255, level));
+    }
+}

@@ -1,0 +1,101 @@
+package dev.faces.trainer.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.faces.core.AdminToken;
+import dev.faces.core.Ids;
+import dev.faces.core.events.EventCodec;
+import dev.faces.core.events.EventType;
+import dev.faces.core.events.TrainingRequested;
+import dev.faces.trainer.runs.RunManager;
+import dev.faces.trainer.runs.RunRecord;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.util.List;
+
+/** Training runs: start (admin), list, inspect with live progress, cancel (admin). */
+@Path("/api/training-runs")
+@Produces(MediaType.APPLICATION_JSON)
+public class TrainingRunResource {
+    static final int MAX_BODY_BYTES = 16 * 1024;
+
+    @Inject
+    RunManager runs;
+
+    @Inject
+    AdminToken adminToken;
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public Response start(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
+        requireAdmin(authorization);
+        if (body == null || body.length == 0) {
+            throw new ProblemException(400, "Missing body", "send a JSON training request, e.g. {\"datasetId\": \"celeba\"}");
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw new ProblemException(413, "Body too large", "a training request is at most " + MAX_BODY_BYTES + " bytes");
+        }
+        JsonNode json;
+        try {
+            json = EventCodec.json().readTree(body);
+        } catch (IOException e) {
+            throw new ProblemException(400, "Malformed JSON", "the body is not valid JSON: " + e.getMessage());
+        }
+        if (json == null) {
+            throw new ProblemException(400, "Missing body", "send a JSON training request");
+        }
+        TrainingRequested request = EventCodec.decodeData(EventType.TRAINING_REQUESTED, json);
+        RunRecord run = runs.submit(request);
+        return Response.accepted(view(run)).build();
+    }
+
+    @GET
+    public List<RunView> list() {
+        return runs.list().stream().map(this::view).toList();
+    }
+
+    @GET
+    @Path("{runId}")
+    public RunView get(@PathParam("runId") String runId) {
+        return view(find(runId));
+    }
+
+    @POST
+    @Path("{runId}/cancel")
+    public Response cancel(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                           @PathParam("runId") String runId) {
+        requireAdmin(authorization);
+        find(runId);
+        return Response.accepted(view(runs.cancel(runId).orElseThrow())).build();
+    }
+
+    private RunRecord find(String runId) {
+        if (!Ids.isSafe(runId)) {
+            throw new ProblemException(400, "Invalid run id",
+                    "run ids are 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return runs.get(runId).orElseThrow(() -> new ProblemException(404, "No such run",
+                "no training run '" + runId + "'; GET /api/training-runs lists them"));
+    }
+
+    private RunView view(RunRecord r) {
+        return RunView.of(r, runs.progress(r.runId()).orElse(null));
+    }
+
+    private void requireAdmin(String authorization) {
+        if (!adminToken.accepts(authorization)) {
+            throw new ProblemException(401, "Unauthorized",
+                    "this endpoint needs 'Authorization: Bearer <admin token>' (config faces.admin-token / ADMIN_TOKEN)");
+        }
+    }
+
+}

@@ -1,0 +1,219 @@
+package dev.faces.trainer.gan;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.faces.core.DcganLayers;
+import dev.faces.core.ImageGrid;
+import dev.faces.core.Latents;
+import dev.faces.core.tensor.SafeTensor;
+import dev.faces.core.tensor.SafeTensors;
+import dev.faces.trainer.data.BatchFeeder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The tutorial's training loop: for each epoch, for each batch, one {@link DcganStep}; after each epoch
+ * a snapshot (recalibrated G, D, Adam state, the sample grid, SWD) for the listeners. Noise is a pure
+ * function of (seed, epoch, batch), so a run resumed from a checkpoint continues exactly as it would have.
+ */
+public final class TrainingLoop implements AutoCloseable {
+    public static final int SAMPLE_LATENTS = 64;
+    static final int CALIBRATION_BATCHES = 8;
+    static final int CALIBRATION_BATCH = 128;
+
+    public record Hyper(int epochs, int batchSize, double learningRate, double beta1, long seed) {
+    }
+
+    /** Where the data comes from, epoch by epoch. */
+    public interface Data {
+        int batchesPerEpoch();
+
+        BatchFeeder open(int epoch, int skipBatches);
+
+        /** Real images kept out of training, for SWD; may be empty. */
+        BatchFeeder.Batch heldBack();
+    }
+
+    /** A checkpoint's content, serialised. */
+    public record Snapshot(byte[] generator, byte[] discriminator, byte[] optimizer, byte[] samplesPng) {
+    }
+
+    public enum Outcome { COMPLETED, STOPPED }
+
+    private final Hyper hyper;
+    private final NDManager root;
+    private final Net generator;
+    private final Net discriminator;
+    private final Adam optimizerG;
+    private final Adam optimizerD;
+    private final DcganStep step;
+    private int epochsDone;
+    private long globalStep;
+
+    private TrainingLoop(Hyper hyper, NDManager root, Net g, Net d, int epochsDone, long globalStep) {
+        this.hyper = hyper;
+        this.root = root;
+        this.generator = g;
+        this.discriminator = d;
+        this.optimizerG = Adam.tutorial(g, hyper.learningRate(), hyper.beta1());
+        this.optimizerD = Adam.tutorial(d, hyper.learningRate(), hyper.beta1());
+        this.step = new DcganStep(g, d, optimizerG, optimizerD);
+        this.epochsDone = epochsDone;
+        this.globalStep = globalStep;
+    }
+
+    /** New networks with the tutorial's initialisation from the run's seed. */
+    public static TrainingLoop fresh(Hyper hyper) {
+        NDManager root = NDManager.newBaseManager();
+        Random init = new Random(hyper.seed());
+        Net g = Net.initialise(root, DcganLayers.GENERATOR, init);
+        Net d = Net.initialise(root, DcganLayers.DISCRIMINATOR, init);
+        return new TrainingLoop(hyper, root, g, d, 0, 0);
+    }
+
+    /** Networks and optimisers from a checkpoint; training goes on with the epoch after it. */
+    public static TrainingLoop resume(Hyper hyper, Snapshot checkpoint) {
+        NDManager root = NDManager.newBaseManager();
+        try {
+            SafeTensors.Contents opt = SafeTensors.read(checkpoint.optimizer());
+            Net g = Net.load(root, DcganLayers.GENERATOR, SafeTensors.read(checkpoint.generator()));
+            Net d = Net.load(root, DcganLayers.DISCRIMINATOR, SafeTensors.read(checkpoint.discriminator()));
+            int epoch = (int) opt.require("progress.epoch").longs()[0];
+            long global = opt.require("progress.global_step").longs()[0];
+            TrainingLoop loop = new TrainingLoop(hyper, root, g, d, epoch, global);
+            loop.optimizerG.load("G.", opt.tensors());
+            loop.optimizerD.load("D.", opt.tensors());
+            return loop;
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
+    }
+
+    /** Weights and optimiser state of another run's checkpoint; this run counts its own epochs from zero. */
+    public static TrainingLoop warmStart(Hyper hyper, Snapshot checkpoint) {
+        TrainingLoop source = resume(hyper, checkpoint);
+        source.epochsDone = 0;
+        source.globalStep = 0;
+        return source;
+    }
+
+    public int epochsDone() {
+        return epochsDone;
+    }
+
+    public long globalStep() {
+        return globalStep;
+    }
+
+    public Outcome run(Data data, List<TrainingListener> listeners, BooleanSupplier stopRequested)
+            throws InterruptedException {
+        int batches = data.batchesPerEpoch();
+        while (epochsDone < hyper.epochs()) {
+            int epoch = epochsDone + 1;
+            long images = 0;
+            long started = System.nanoTime();
+            DcganStep.Result last = null;
+            try (BatchFeeder feeder = data.open(epoch, 0)) {
+                int batch = 0;
+                for (BatchFeeder.Batch b = feeder.next(); b != null; b = feeder.next()) {
+                    if (stopRequested.getAsBoolean()) {
+                        return Outcome.STOPPED;
+                    }
+                    last = trainOn(b, epoch, batch);
+                    images += b.count();
+                    globalStep++;
+                    double rate = images / ((System.nanoTime() - started) / 1e9);
+                    var info = new TrainingListener.StepInfo(epoch, hyper.epochs(), ++batch, batches, b.count(),
+                            globalStep, last, rate);
+                    listeners.forEach(l -> l.onStep(info));
+                }
+            }
+            if (last == null) {
+                throw new IllegalStateException("epoch " + epoch + " had no usable images");
+            }
+            double rate = images / ((System.nanoTime() - started) / 1e9);
+            epochsDone = epoch;
+            double[] swd = measureSwd(data.heldBack());
+            var info = new TrainingListener.EpochInfo(epoch, hyper.epochs(), globalStep, last, rate, swd[0], swd[1],
+                    snapshot());
+            for (TrainingListener l : listeners) {
+                l.onEpoch(info);
+            }
+        }
+        return Outcome.COMPLETED;
+    }
+
+    private DcganStep.Result trainOn(BatchFeeder.Batch b, int epoch, int batch) {
+        try (NDManager m = root.newSubManager()) {
+            NDArray real = m.create(b.pixels(), new Shape(b.count(), 3, 64, 64));
+            NDArray noise = m.create(Latents.of(Latents.derive(hyper.seed(), epoch, batch), b.count()),
+                    new Shape(b.count(), Latents.DIM));
+            return step.run(real, noise);
+        }
+    }
+
+    /** Recalibrates G's BN statistics, then serialises G, D, both Adams and the sample grid. */
+    public Snapshot snapshot() {
+        return NoGrad.call(this::takeSnapshot);
+    }
+
+    private Snapshot takeSnapshot() {
+        Dcgan.recalibrate(generator, CALIBRATION_BATCHES, CALIBRATION_BATCH, Latents.derive(hyper.seed(), epochsDone, 0xCA1), root);
+        Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone));
+        Map<String, SafeTensor> optimizer = new LinkedHashMap<>();
+        optimizer.putAll(optimizerG.state("G."));
+        optimizer.putAll(optimizerD.state("D."));
+        optimizer.put("progress.epoch", SafeTensor.i64(new long[] {epochsDone}, new long[0]));
+        optimizer.put("progress.global_step", SafeTensor.i64(new long[] {globalStep}, new long[0]));
+        optimizer.put("rng.seed", SafeTensor.i64(new long[] {hyper.seed()}, new long[0]));
+        float[] samples = generate(Latents.of(hyper.seed(), SAMPLE_LATENTS), SAMPLE_LATENTS);
+        return new Snapshot(SafeTensors.write(generator.state(), meta), SafeTensors.write(discriminator.state(), meta),
+                SafeTensors.write(optimizer, meta), ImageGrid.png(samples, SAMPLE_LATENTS, 64, 8));
+    }
+
+    /** Eval-mode G on the given latents, in chunks; pixels NCHW in [-1, 1]. */
+    public float[] generate(float[] latents, int count) {
+        return NoGrad.call(() -> generateNoGrad(latents, count));
+    }
+
+    private float[] generateNoGrad(float[] latents, int count) {
+        float[] out = new float[count * 3 * 64 * 64];
+        int chunk = 64;
+        for (int start = 0; start < count; start += chunk) {
+            int n = Math.min(chunk, count - start);
+            try (NDManager m = root.newSubManager()) {
+                float[] z = new float[n * Latents.DIM];
+                System.arraycopy(latents, start * Latents.DIM, z, 0, z.length);
+                NDArray images = Dcgan.generate(generator, m.create(z, new Shape(n, Latents.DIM)), Dcgan.Mode.EVAL, m);
+                System.arraycopy(images.toFloatArray(), 0, out, start * 3 * 64 * 64, n * 3 * 64 * 64);
+            }
+        }
+        return out;
+    }
+
+    /** {SWD(generated, held back), SWD(half, other half of held back)}, NaN without held-back images. */
+    private double[] measureSwd(BatchFeeder.Batch real) {
+        if (real.count() < 4) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        // Equal set sizes on both sides: SWD shrinks as sets grow, so the floor must be measured alike.
+        int half = real.count() / 2;
+        long seed = Latents.derive(hyper.seed(), 0x5D);
+        float[] fake = generate(Latents.of(seed, half), half);
+        float[] a = java.util.Arrays.copyOfRange(real.pixels(), 0, half * 3 * 64 * 64);
+        float[] b = java.util.Arrays.copyOfRange(real.pixels(), half * 3 * 64 * 64, 2 * half * 3 * 64 * 64);
+        double swd = SlicedWasserstein.distance(fake, half, a, half, seed);
+        double floor = SlicedWasserstein.distance(b, half, a, half, seed);
+        return new double[] {swd, floor};
+    }
+
+    @Override
+    public void close() {
+        root.close();
+    }
+}

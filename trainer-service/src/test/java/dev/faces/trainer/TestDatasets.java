@@ -1,0 +1,84 @@
+package dev.faces.trainer;
+
+import dev.faces.core.Digests;
+import dev.faces.core.ObjectKeys;
+import dev.faces.core.ObjectStore;
+import dev.faces.core.Topics;
+import dev.faces.core.events.CloudEvent;
+import dev.faces.core.events.DatasetBatch;
+import dev.faces.core.events.DatasetCompleted;
+import dev.faces.core.events.EventCodec;
+import dev.faces.core.events.EventData;
+import dev.faces.core.tensor.Npy;
+import dev.faces.core.tensor.NpyArray;
+import dev.faces.stack.LocalStack;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Writes a small dataset exactly as the ingest-service does: shards and sidecars in S3, events on Kafka. */
+public final class TestDatasets {
+    private TestDatasets() {
+    }
+
+    public static void publish(LocalStack stack, String datasetId, int shards, int imagesPerShard) throws Exception {
+        ObjectStore store = new ObjectStore(stack.s3Endpoint(), stack.accessKey(), stack.secretKey(), "us-east-1");
+        Random random = new Random(datasetId.hashCode());
+        try (KafkaProducer<String, byte[]> producer = producer(stack)) {
+            for (int s = 0; s < shards; s++) {
+                byte[] npy = Npy.write(NpyArray.uint8(faces(random, imagesPerShard), imagesPerShard, 3, 64, 64));
+                String sha = Digests.sha256(npy);
+                store.put(ObjectKeys.DATASETS_BUCKET, ObjectKeys.shard(datasetId, s), npy, "application/octet-stream");
+                store.put(ObjectKeys.DATASETS_BUCKET, ObjectKeys.shardIndex(datasetId, s),
+                        ("{\"count\":" + imagesPerShard + ",\"sha256\":\"" + sha + "\",\"files\":[]}").getBytes(), "application/json");
+                send(producer, new DatasetBatch(datasetId, s, ObjectKeys.shard(datasetId, s), imagesPerShard, 64, sha,
+                        (long) npy.length));
+            }
+            send(producer, new DatasetCompleted(datasetId, shards, shards * imagesPerShard, 0, ObjectKeys.manifest(datasetId)));
+        }
+    }
+
+    /** Binary-mode CloudEvent, as SmallRye producers write them. */
+    public static void send(KafkaProducer<String, byte[]> producer, EventData data) throws Exception {
+        CloudEvent event = CloudEvent.of("/test", data);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(data.eventType().topic(), event.subject(),
+                EventCodec.dataJson(data));
+        EventCodec.binaryHeaders(event).forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+        producer.send(record).get();
+    }
+
+    public static KafkaProducer<String, byte[]> producer(LocalStack stack) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Smooth colour blobs on a background: enough structure for SWD and the sample grid to mean something. */
+    static byte[] faces(Random random, int count) {
+        byte[] out = new byte[count * 3 * 64 * 64];
+        for (int i = 0; i < count; i++) {
+            double cx = 24 + random.nextInt(16);
+            double cy = 24 + random.nextInt(16);
+            for (int c = 0; c < 3; c++) {
+                int bg = random.nextInt(100);
+                int fg = 100 + random.nextInt(156);
+                for (int y = 0; y < 64; y++) {
+                    for (int x = 0; x < 64; x++) {
+                        double d = ((x - cx) * (x - cx) + (y - cy) * (y - cy)) / 300.0;
+                        out[((i * 3 + c) * 64 + y) * 64 + x] = (byte) (bg + (fg - bg) * Math.exp(-d));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static String topic() {
+        return Topics.DATASETS;
+    }
+}

@@ -1,0 +1,180 @@
+package dev.faces.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.faces.core.DcganLayers;
+import dev.faces.core.Digests;
+import dev.faces.core.ObjectKeys;
+import dev.faces.core.ObjectStore;
+import dev.faces.core.Topics;
+import dev.faces.core.events.CheckpointPublished;
+import dev.faces.core.events.CloudEvent;
+import dev.faces.core.events.EventCodec;
+import dev.faces.core.events.TrainingFinished;
+import dev.faces.core.tensor.SafeTensors;
+import dev.faces.stack.LocalStack;
+import dev.faces.stack.LocalStackResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+/** The trainer on the real broker and S3: shards and a request in, checkpoints and events out. */
+@QuarkusTest
+@WithTestResource(LocalStackResource.class)
+class TrainingRunResourceTest {
+    static final String ADMIN = "Bearer dev-admin-token";
+
+    @Test
+    void shardsAndARequestGiveCheckpointsAndEvents() throws Exception {
+        LocalStack stack = LocalStack.shared();
+        String dataset = "ds-" + UUID.randomUUID().toString().substring(0, 8);
+        String runId = "run-" + dataset;
+        TestDatasets.publish(stack, dataset, 2, 24);
+
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"datasetId\":\"" + dataset + "\",\"runId\":\"" + runId + "\",\"epochs\":2,\"batchSize\":16}")
+                .post("/api/training-runs").then().statusCode(202)
+                .body("runId", equalTo(runId)).body("status", equalTo("queued"));
+
+        awaitStatus(runId, "completed", Duration.ofMinutes(5));
+
+        ObjectStore s3 = new ObjectStore(stack.s3Endpoint(), stack.accessKey(), stack.secretKey(), "us-east-1");
+        String bucket = ObjectKeys.CHECKPOINTS_BUCKET;
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            for (String key : List.of(ObjectKeys.generator(runId, epoch), ObjectKeys.discriminator(runId, epoch),
+                    ObjectKeys.optimizer(runId, epoch), ObjectKeys.samples(runId, epoch), ObjectKeys.epochMetrics(runId, epoch))) {
+                assertThat(s3.exists(bucket, key)).as(key).isTrue();
+            }
+        }
+        assertThat(s3.exists(bucket, ObjectKeys.generator(runId, 3))).isFalse();
+        SafeTensors.Contents g = SafeTensors.read(s3.get(bucket, ObjectKeys.generator(runId, 2)).orElseThrow());
+        assertThat(g.tensors().keySet()).containsExactlyInAnyOrderElementsOf(
+                DcganLayers.stateDict(DcganLayers.GENERATOR).stream().map(DcganLayers.TensorSpec::name).toList());
+        byte[] png = s3.get(bucket, ObjectKeys.samples(runId, 1)).orElseThrow();
+        assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+
+        String metrics = new String(s3.get(bucket, ObjectKeys.metricsLog(runId)).orElseThrow(), StandardCharsets.UTF_8);
+        assertThat(metrics.lines().filter(l -> l.contains("\"type\":\"epoch\""))).hasSize(2);
+
+        List<CloudEvent> events = checkpointEvents(runId, 3);
+        List<CheckpointPublished> checkpoints = events.stream().map(CloudEvent::data)
+                .filter(CheckpointPublished.class::isInstance).map(CheckpointPublished.class::cast).toList();
+        assertThat(checkpoints).extracting(CheckpointPublished::epoch).containsExactly(1, 2);
+        assertThat(checkpoints.get(1).generator().sha256())
+                .isEqualTo(Digests.sha256(s3.get(bucket, ObjectKeys.generator(runId, 2)).orElseThrow()));
+        assertThat(checkpoints.get(1).metrics().imagesPerSecond()).isPositive();
+        TrainingFinished finished = (TrainingFinished) events.get(events.size() - 1).data();
+        assertThat(finished.status()).isEqualTo(TrainingFinished.Status.COMPLETED);
+        assertThat(finished.epochs()).isEqualTo(2);
+
+        // The same runId again starts nothing.
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"datasetId\":\"" + dataset + "\",\"runId\":\"" + runId + "\",\"epochs\":9}")
+                .post("/api/training-runs").then().statusCode(202).body("status", equalTo("completed"))
+                .body("epochsDone", equalTo(2));
+        given().get("/api/training-runs/" + runId).then().statusCode(200).body("request.epochs", equalTo(2));
+    }
+
+    @Test
+    void malformedKafkaRequestsGoToTheDeadLetterTopicWithAReason() throws Exception {
+        LocalStack stack = LocalStack.shared();
+        String marker = UUID.randomUUID().toString();
+        try (KafkaProducer<String, byte[]> producer = TestDatasets.producer(stack)) {
+            producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, marker,
+                    ("{\"specversion\":\"1.0\",\"id\":\"" + marker + "\",\"source\":\"t\",\"type\":\"faces.training.requested.v1\","
+                            + "\"data\":{\"datasetId\":\"d\",\"epochs\":\"many\"}}").getBytes())).get();
+        }
+        try (KafkaConsumer<String, byte[]> consumer = consumer(stack)) {
+            consumer.subscribe(List.of(Topics.deadLetter(Topics.TRAINING_REQUESTS)));
+            String reason = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (reason == null && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (marker.equals(r.key())) {
+                        Header h = r.headers().lastHeader("dead-letter-reason");
+                        reason = h == null ? "(no reason header)" : new String(h.value(), StandardCharsets.UTF_8);
+                    }
+                }
+            }
+            assertThat(reason).contains("field 'epochs'").contains("must be an integer");
+        }
+    }
+
+    @Test
+    void badRequestsGetProblemDetails() {
+        given().contentType("application/json").body("{\"datasetId\":\"x\"}").post("/api/training-runs")
+                .then().statusCode(401).contentType("application/problem+json").body("detail", containsString("Bearer"));
+        given().header("Authorization", ADMIN).contentType("application/json").body("{\"datasetId\":\"x\",\"epochs\":0}")
+                .post("/api/training-runs").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", equalTo("epochs must be between 1 and 10000, was 0"));
+        given().header("Authorization", ADMIN).contentType("application/json").body("{not json")
+                .post("/api/training-runs").then().statusCode(400).body("title", equalTo("Malformed JSON"));
+        given().header("Authorization", ADMIN).contentType("application/json").body("{\"datasetId\":\"../../etc\"}")
+                .post("/api/training-runs").then().statusCode(400).body("detail", containsString("is not allowed"));
+        given().get("/api/training-runs/no-such-run").then().statusCode(404).body("status", equalTo(404));
+        given().get("/api/training-runs/bad%20id").then().statusCode(400);
+        given().header("Authorization", ADMIN).post("/api/training-runs/no-such-run/cancel").then().statusCode(404);
+    }
+
+    private static void awaitStatus(String runId, String status, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = null;
+        while (System.nanoTime() < deadline) {
+            last = given().get("/api/training-runs/" + runId).then().statusCode(200).extract().path("status");
+            if (status.equals(last)) {
+                return;
+            }
+            if ("failed".equals(last)) {
+                String reason = given().get("/api/training-runs/" + runId).then().extract().path("reason");
+                throw new AssertionError("run failed: " + reason);
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("run " + runId + " is " + last + " after " + timeout);
+    }
+
+    static List<CloudEvent> checkpointEvents(String runId, int expected) {
+        List<CloudEvent> events = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer(LocalStack.shared())) {
+            consumer.subscribe(List.of(Topics.CHECKPOINTS));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (events.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (runId.equals(r.key())) {
+                        Map<String, String> headers = new HashMap<>();
+                        r.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+                        events.add(EventCodec.decode(headers, r.value()));
+                    }
+                }
+            }
+        }
+        return events;
+    }
+
+    static KafkaConsumer<String, byte[]> consumer(LocalStack stack) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}
