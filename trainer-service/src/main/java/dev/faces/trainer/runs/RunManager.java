@@ -159,7 +159,8 @@ public final class RunManager implements AutoCloseable {
                 return;
             } catch (RuntimeException | Error e) {
                 LOG.log(Level.SEVERE, "run " + runId + " failed", e);
-                finish(runs.get(runId), RunRecord.Status.failed, String.valueOf(e.getMessage()));
+                String reason = e instanceof RuntimeException && e.getMessage() != null ? e.getMessage() : e.toString();
+                finish(runs.get(runId), RunRecord.Status.failed, reason);
             }
         }
     }
