@@ -17,11 +17,24 @@ import java.util.function.Consumer;
  * an epoch may be smaller, as with the tutorial's DataLoader.
  */
 public final class BatchFeeder implements AutoCloseable {
-    /** Pixels in [-1, 1], NCHW, {@code count} images. */
-    public record Batch(float[] pixels, int count) {
+    /**
+     * {@code count} images as uint8 NCHW pixels, as the shards store them. The training thread turns them
+     * into [-1, 1] floats inside libtorch, so this thread does little more than copy bytes: CPU work here
+     * would compete with the step's own threads.
+     */
+    public record Batch(byte[] pixels, int count) {
+        /** ToTensor + Normalize(0.5, 0.5): {@code v / 127.5 - 1}, for callers outside libtorch. */
+        public float[] normalised() {
+            float[] out = new float[pixels.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (pixels[i] & 0xFF) / 127.5f - 1f;
+            }
+            return out;
+        }
     }
 
-    private static final Batch END = new Batch(new float[0], 0);
+    static final int IMAGE_BYTES = 3 * 64 * 64;
+    private static final Batch END = new Batch(new byte[0], 0);
 
     private final BlockingQueue<Object> queue;
     private final HoldBack holdBack;
@@ -90,14 +103,17 @@ public final class BatchFeeder implements AutoCloseable {
             List<DatasetBatch> order = new ArrayList<>(shards);
             shuffle(order, random);
             int emitted = 0;
-            List<byte[]> pending = new ArrayList<>();
+            List<Image> pending = new ArrayList<>();
             for (int start = 0; start < order.size() && !closed; start += window) {
-                List<byte[]> images = new ArrayList<>(pending);
+                List<Image> images = new ArrayList<>(pending);
                 pending.clear();
                 for (DatasetBatch shard : order.subList(start, Math.min(order.size(), start + window))) {
                     try {
                         int skip = shard.shardIndex() == holdBack.shardIndex() ? holdBack.count() : 0;
-                        split(loader.load(shard), skip, images);
+                        NpyArray array = loader.load(shard);
+                        for (int i = skip; i < array.shape()[0]; i++) {
+                            images.add(new Image(array.data(), i));
+                        }
                     } catch (RuntimeException e) {
                         onBadShard.accept(e.getMessage());
                     }
@@ -107,7 +123,7 @@ public final class BatchFeeder implements AutoCloseable {
                 int full = images.size() / batchSize * batchSize;
                 int usable = last ? images.size() : full;
                 for (int i = 0; i < usable && !closed; i += batchSize) {
-                    List<byte[]> chunk = images.subList(i, Math.min(usable, i + batchSize));
+                    List<Image> chunk = images.subList(i, Math.min(usable, i + batchSize));
                     if (emitted++ >= skipBatches) {
                         queue.put(toBatch(chunk));
                     }
@@ -124,36 +140,26 @@ public final class BatchFeeder implements AutoCloseable {
         }
     }
 
-    private static void split(NpyArray shard, int skip, List<byte[]> into) {
-        int per = 3 * shard.shape()[2] * shard.shape()[3];
-        byte[] data = shard.data();
-        for (int i = skip; i < shard.shape()[0]; i++) {
-            byte[] img = new byte[per];
-            System.arraycopy(data, i * per, img, 0, per);
-            into.add(img);
-        }
+    /** Image {@code index} of a shard's pixel array. */
+    private record Image(byte[] shard, int index) {
     }
 
-    /** The held-back images as pixels in [-1, 1]. */
+    /** The held-back images. */
     public static Batch heldBack(List<DatasetBatch> shards, ShardLoader loader, HoldBack holdBack) {
         for (DatasetBatch shard : shards) {
             if (shard.shardIndex() == holdBack.shardIndex() && holdBack.count() > 0) {
-                List<byte[]> images = new ArrayList<>();
-                split(loader.load(shard), 0, images);
-                return toBatch(images.subList(0, holdBack.count()));
+                byte[] data = loader.load(shard).data();
+                return new Batch(java.util.Arrays.copyOf(data, holdBack.count() * IMAGE_BYTES), holdBack.count());
             }
         }
-        return new Batch(new float[0], 0);
+        return new Batch(new byte[0], 0);
     }
 
-    private static Batch toBatch(List<byte[]> images) {
-        int per = images.get(0).length;
-        float[] pixels = new float[images.size() * per];
+    private static Batch toBatch(List<Image> images) {
+        byte[] pixels = new byte[images.size() * IMAGE_BYTES];
         for (int i = 0; i < images.size(); i++) {
-            byte[] img = images.get(i);
-            for (int j = 0; j < per; j++) {
-                pixels[i * per + j] = (img[j] & 0xFF) / 127.5f - 1f; // ToTensor + Normalize(0.5, 0.5)
-            }
+            Image img = images.get(i);
+            System.arraycopy(img.shard(), img.index() * IMAGE_BYTES, pixels, i * IMAGE_BYTES, IMAGE_BYTES);
         }
         return new Batch(pixels, images.size());
     }

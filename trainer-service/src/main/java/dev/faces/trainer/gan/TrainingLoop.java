@@ -2,6 +2,7 @@ package dev.faces.trainer.gan;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.faces.core.DcganLayers;
 import dev.faces.core.ImageGrid;
@@ -9,6 +10,7 @@ import dev.faces.core.Latents;
 import dev.faces.core.tensor.SafeTensor;
 import dev.faces.core.tensor.SafeTensors;
 import dev.faces.trainer.data.BatchFeeder;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +152,8 @@ public final class TrainingLoop implements AutoCloseable {
 
     private DcganStep.Result trainOn(BatchFeeder.Batch b, int epoch, int batch) {
         try (NDManager m = root.newSubManager()) {
-            NDArray real = m.create(b.pixels(), new Shape(b.count(), 3, 64, 64));
+            NDArray real = m.create(ByteBuffer.wrap(b.pixels()), new Shape(b.count(), 3, 64, 64), DataType.UINT8)
+                    .toType(DataType.FLOAT32, false).div(127.5f).sub(1f); // ToTensor + Normalize(0.5, 0.5)
             NDArray noise = m.create(Latents.of(Latents.derive(hyper.seed(), epoch, batch), b.count()),
                     new Shape(b.count(), Latents.DIM));
             return step.run(real, noise);
@@ -205,8 +208,9 @@ public final class TrainingLoop implements AutoCloseable {
         int half = real.count() / 2;
         long seed = Latents.derive(hyper.seed(), 0x5D);
         float[] fake = generate(Latents.of(seed, half), half);
-        float[] a = java.util.Arrays.copyOfRange(real.pixels(), 0, half * 3 * 64 * 64);
-        float[] b = java.util.Arrays.copyOfRange(real.pixels(), half * 3 * 64 * 64, 2 * half * 3 * 64 * 64);
+        float[] pixels = real.normalised();
+        float[] a = java.util.Arrays.copyOfRange(pixels, 0, half * 3 * 64 * 64);
+        float[] b = java.util.Arrays.copyOfRange(pixels, half * 3 * 64 * 64, 2 * half * 3 * 64 * 64);
         double swd = SlicedWasserstein.distance(fake, half, a, half, seed);
         double floor = SlicedWasserstein.distance(b, half, a, half, seed);
         return new double[] {swd, floor};

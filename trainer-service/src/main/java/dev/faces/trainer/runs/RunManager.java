@@ -298,7 +298,7 @@ public final class RunManager implements AutoCloseable {
                     return BatchFeeder.heldBack(shards, cache::load, holdBack);
                 } catch (RuntimeException e) {
                     LOG.warning("no held-back images for SWD: " + e.getMessage());
-                    return new BatchFeeder.Batch(new float[0], 0);
+                    return new BatchFeeder.Batch(new byte[0], 0);
                 }
             }
         };
