@@ -84,6 +84,15 @@ public final class ObjectKeys {
         return epochPrefix(runId, epoch) + "metrics.json";
     }
 
+    /**
+     * Mid-epoch state written every N steps when configured ({@code generator.safetensors},
+     * {@code discriminator.safetensors}, {@code optimizer.safetensors}, then {@code progress.json}), only for
+     * resuming: it is never announced or served.
+     */
+    public static String resumeState(String runId, String file) {
+        return runPrefix(runId) + "resume/" + file;
+    }
+
     /** The model version shown to clients, e.g. {@code run-42/epoch-0003}. */
     public static String modelVersion(String runId, int epoch) {
         return epochPrefix(runId, epoch).replaceAll("/$", "");

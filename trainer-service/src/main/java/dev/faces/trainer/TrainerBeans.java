@@ -41,7 +41,8 @@ public class TrainerBeans {
         ShardCache cache = new ShardCache(store, config.buckets().datasets(), Path.of(t.stateDir(), "shards"),
                 t.cacheMaxBytes());
         return new RunManager(new RunStore(store, config.buckets().checkpoints()), store, config.buckets().checkpoints(),
-                catalog, cache, events, new RunManager.Settings(t.shardWindow(), t.prefetchBatches(), t.swdImages()),
+                catalog, cache, events, new RunManager.Settings(t.shardWindow(), t.prefetchBatches(), t.swdImages(),
+                t.checkpointEverySteps()),
                 runId -> List.of(metrics));
     }
 

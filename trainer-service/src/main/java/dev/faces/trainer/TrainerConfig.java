@@ -53,6 +53,10 @@ public interface TrainerConfig {
         @WithDefault("512")
         int swdImages();
 
+        /** Mid-epoch resume state every N steps (0: only the per-epoch checkpoints). */
+        @WithDefault("0")
+        int checkpointEverySteps();
+
         /** Start a run automatically when a dataset completes. */
         @WithDefault("false")
         boolean autoTrain();

@@ -92,6 +92,37 @@ class TrainingRunResourceTest {
                 .post("/api/training-runs").then().statusCode(202).body("status", equalTo("completed"))
                 .body("epochsDone", equalTo(2));
         given().get("/api/training-runs/" + runId).then().statusCode(200).body("request.epochs", equalTo(2));
+
+        String prometheus = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(prometheus).contains("faces_trainer_loss_d", "faces_trainer_images_per_second");
+        assertThat(prometheus.lines().filter(l -> l.startsWith("faces_trainer_steps_total")).findFirst().orElseThrow())
+                .doesNotEndWith(" 0.0");
+    }
+
+    @Test
+    void cancelStopsARunBetweenSteps() throws Exception {
+        LocalStack stack = LocalStack.shared();
+        String dataset = "cancel-" + UUID.randomUUID().toString().substring(0, 8);
+        String runId = "run-" + dataset;
+        TestDatasets.publish(stack, dataset, 2, 64);
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"datasetId\":\"" + dataset + "\",\"runId\":\"" + runId + "\",\"epochs\":50,\"batchSize\":16}")
+                .post("/api/training-runs").then().statusCode(202);
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline && given().get("/api/training-runs/" + runId).then().extract()
+                .path("batch") == null) {
+            Thread.sleep(200);
+        }
+        given().get("/api/training-runs/" + runId).then().body("status", equalTo("running"))
+                .body("etaSeconds", org.hamcrest.Matchers.greaterThan(0));
+        given().post("/api/training-runs/" + runId + "/cancel").then().statusCode(401);
+        given().header("Authorization", ADMIN).post("/api/training-runs/" + runId + "/cancel").then().statusCode(202);
+        awaitStatus(runId, "cancelled", Duration.ofMinutes(2));
+        List<CloudEvent> events = checkpointEvents(runId, 1);
+        TrainingFinished finished = (TrainingFinished) events.stream().map(CloudEvent::data)
+                .filter(TrainingFinished.class::isInstance).findFirst().orElseThrow();
+        assertThat(finished.status()).isEqualTo(TrainingFinished.Status.CANCELLED);
+        assertThat(finished.reason()).startsWith("cancelled during epoch");
     }
 
     @Test

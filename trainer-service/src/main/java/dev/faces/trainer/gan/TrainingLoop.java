@@ -46,6 +46,24 @@ public final class TrainingLoop implements AutoCloseable {
 
     public enum Outcome { COMPLETED, STOPPED }
 
+    /** Where mid-epoch checkpoints go, every {@code every} steps (0: none). They exist to resume from. */
+    public interface StepCheckpoints {
+        int every();
+
+        void save(int epoch, int batchesDone, Snapshot state);
+
+        StepCheckpoints NONE = new StepCheckpoints() {
+            @Override
+            public int every() {
+                return 0;
+            }
+
+            @Override
+            public void save(int epoch, int batchesDone, Snapshot state) {
+            }
+        };
+    }
+
     private final Hyper hyper;
     private final NDManager root;
     private final Net generator;
@@ -54,6 +72,8 @@ public final class TrainingLoop implements AutoCloseable {
     private final Adam optimizerD;
     private final DcganStep step;
     private int epochsDone;
+    /** Batches of epoch {@code epochsDone + 1} already trained (resuming from a step checkpoint). */
+    private int batchesDone;
     private long globalStep;
 
     private TrainingLoop(Hyper hyper, NDManager root, Net g, Net d, int epochsDone, long globalStep) {
@@ -87,6 +107,8 @@ public final class TrainingLoop implements AutoCloseable {
             int epoch = (int) opt.require("progress.epoch").longs()[0];
             long global = opt.require("progress.global_step").longs()[0];
             TrainingLoop loop = new TrainingLoop(hyper, root, g, d, epoch, global);
+            SafeTensor batch = opt.tensors().get("progress.batch");
+            loop.batchesDone = batch == null ? 0 : (int) batch.longs()[0];
             loop.optimizerG.load("G.", opt.tensors());
             loop.optimizerD.load("D.", opt.tensors());
             return loop;
@@ -100,6 +122,7 @@ public final class TrainingLoop implements AutoCloseable {
     public static TrainingLoop warmStart(Hyper hyper, Snapshot checkpoint) {
         TrainingLoop source = resume(hyper, checkpoint);
         source.epochsDone = 0;
+        source.batchesDone = 0;
         source.globalStep = 0;
         return source;
     }
@@ -108,20 +131,29 @@ public final class TrainingLoop implements AutoCloseable {
         return epochsDone;
     }
 
+    public int batchesDone() {
+        return batchesDone;
+    }
+
     public long globalStep() {
         return globalStep;
     }
 
     public Outcome run(Data data, List<TrainingListener> listeners, BooleanSupplier stopRequested)
             throws InterruptedException {
+        return run(data, listeners, stopRequested, StepCheckpoints.NONE);
+    }
+
+    public Outcome run(Data data, List<TrainingListener> listeners, BooleanSupplier stopRequested,
+                       StepCheckpoints stepCheckpoints) throws InterruptedException {
         int batches = data.batchesPerEpoch();
         while (epochsDone < hyper.epochs()) {
             int epoch = epochsDone + 1;
             long images = 0;
             long started = System.nanoTime();
             DcganStep.Result last = null;
-            try (BatchFeeder feeder = data.open(epoch, 0)) {
-                int batch = 0;
+            try (BatchFeeder feeder = data.open(epoch, batchesDone)) {
+                int batch = batchesDone;
                 for (BatchFeeder.Batch b = feeder.next(); b != null; b = feeder.next()) {
                     if (stopRequested.getAsBoolean()) {
                         return Outcome.STOPPED;
@@ -133,6 +165,10 @@ public final class TrainingLoop implements AutoCloseable {
                     var info = new TrainingListener.StepInfo(epoch, hyper.epochs(), ++batch, batches, b.count(),
                             globalStep, last, rate);
                     listeners.forEach(l -> l.onStep(info));
+                    if (stepCheckpoints.every() > 0 && globalStep % stepCheckpoints.every() == 0 && batch < batches) {
+                        batchesDone = batch;
+                        stepCheckpoints.save(epoch, batch, NoGrad.call(this::resumeState));
+                    }
                 }
             }
             if (last == null) {
@@ -140,6 +176,7 @@ public final class TrainingLoop implements AutoCloseable {
             }
             double rate = images / ((System.nanoTime() - started) / 1e9);
             epochsDone = epoch;
+            batchesDone = 0;
             double[] swd = measureSwd(data.heldBack());
             var info = new TrainingListener.EpochInfo(epoch, hyper.epochs(), globalStep, last, rate, swd[0], swd[1],
                     snapshot());
@@ -168,15 +205,29 @@ public final class TrainingLoop implements AutoCloseable {
     private Snapshot takeSnapshot() {
         Dcgan.recalibrate(generator, CALIBRATION_BATCHES, CALIBRATION_BATCH, Latents.derive(hyper.seed(), epochsDone, 0xCA1), root);
         Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone));
+        Map<String, SafeTensor> optimizer = optimizerState();
+        float[] samples = generate(Latents.of(hyper.seed(), SAMPLE_LATENTS), SAMPLE_LATENTS);
+        return new Snapshot(SafeTensors.write(generator.state(), meta), SafeTensors.write(discriminator.state(), meta),
+                SafeTensors.write(optimizer, meta), ImageGrid.png(samples, SAMPLE_LATENTS, 64, 8));
+    }
+
+    /** What resuming needs, without the serving work (BN recalibration, samples) of an epoch checkpoint. */
+    private Snapshot resumeState() {
+        Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone + 1),
+                "batch", String.valueOf(batchesDone));
+        return new Snapshot(SafeTensors.write(generator.state(), meta), SafeTensors.write(discriminator.state(), meta),
+                SafeTensors.write(optimizerState(), meta), null);
+    }
+
+    private Map<String, SafeTensor> optimizerState() {
         Map<String, SafeTensor> optimizer = new LinkedHashMap<>();
         optimizer.putAll(optimizerG.state("G."));
         optimizer.putAll(optimizerD.state("D."));
         optimizer.put("progress.epoch", SafeTensor.i64(new long[] {epochsDone}, new long[0]));
         optimizer.put("progress.global_step", SafeTensor.i64(new long[] {globalStep}, new long[0]));
+        optimizer.put("progress.batch", SafeTensor.i64(new long[] {batchesDone}, new long[0]));
         optimizer.put("rng.seed", SafeTensor.i64(new long[] {hyper.seed()}, new long[0]));
-        float[] samples = generate(Latents.of(hyper.seed(), SAMPLE_LATENTS), SAMPLE_LATENTS);
-        return new Snapshot(SafeTensors.write(generator.state(), meta), SafeTensors.write(discriminator.state(), meta),
-                SafeTensors.write(optimizer, meta), ImageGrid.png(samples, SAMPLE_LATENTS, 64, 8));
+        return optimizer;
     }
 
     /** Eval-mode G on the given latents, in chunks; pixels NCHW in [-1, 1]. */

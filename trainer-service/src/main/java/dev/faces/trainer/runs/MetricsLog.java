@@ -24,13 +24,14 @@ public final class MetricsLog implements TrainingListener {
     private final String runId;
     private final List<String> lines = new ArrayList<>();
 
-    public MetricsLog(ObjectStore store, String bucket, String runId, int epochsDone) {
+    /** @param upToStep the global step the run resumes after: later lines belong to lost work */
+    public MetricsLog(ObjectStore store, String bucket, String runId, long upToStep) {
         this.store = store;
         this.bucket = bucket;
         this.runId = runId;
         store.get(bucket, ObjectKeys.metricsLog(runId)).ifPresent(bytes -> {
             for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
-                if (!line.isBlank() && epochOf(line) <= epochsDone) {
+                if (!line.isBlank() && stepOf(line) <= upToStep) {
                     lines.add(line);
                 }
             }
@@ -54,6 +55,11 @@ public final class MetricsLog implements TrainingListener {
         putNumber(line, "swd", e.swd());
         putNumber(line, "swdFloor", e.swdFloor());
         lines.add(line.toString());
+        flush();
+    }
+
+    /** Writes the lines so far (at epoch ends and step checkpoints). */
+    public void flush() {
         store.put(bucket, ObjectKeys.metricsLog(runId), (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8),
                 "application/x-ndjson");
     }
@@ -88,9 +94,9 @@ public final class MetricsLog implements TrainingListener {
         return Math.round(v * 1000) / 1000.0;
     }
 
-    private static int epochOf(String line) {
+    private static long stepOf(String line) {
         try {
-            return EventCodec.json().readTree(line).path("epoch").asInt(Integer.MAX_VALUE);
+            return EventCodec.json().readTree(line).path("step").asLong(Long.MAX_VALUE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

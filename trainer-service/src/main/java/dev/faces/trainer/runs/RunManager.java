@@ -41,7 +41,8 @@ public final class RunManager implements AutoCloseable {
         void finished(TrainingFinished event);
     }
 
-    public record Settings(int shardWindow, int prefetchBatches, int swdImages) {
+    /** @param checkpointEverySteps mid-epoch resume state every N steps; 0 for epoch checkpoints only */
+    public record Settings(int shardWindow, int prefetchBatches, int swdImages, int checkpointEverySteps) {
     }
 
     private final RunStore runStore;
@@ -195,9 +196,10 @@ public final class RunManager implements AutoCloseable {
         ShardCatalog.Dataset dataset = catalog.get(req.datasetId()).orElseThrow();
         run = save(run.with(RunRecord.Status.running, null));
         try (TrainingLoop loop = openLoop(run, hyper)) {
-            LOG.info(String.format("run %s %s at epoch %d of %d on %d images of dataset %s", run.runId(),
-                    loop.epochsDone() > 0 ? "resumes" : "starts", loop.epochsDone() + 1, req.epochs(),
-                    dataset.imageCount(), req.datasetId()));
+            LOG.info(String.format("run %s %s at epoch %d of %d%s on %d images of dataset %s", run.runId(),
+                    loop.globalStep() > 0 ? "resumes" : "starts", loop.epochsDone() + 1, req.epochs(),
+                    loop.batchesDone() > 0 ? " after batch " + loop.batchesDone() : "", dataset.imageCount(),
+                    req.datasetId()));
             if (run.epochsDone() > 0) {
                 reannounce(run);
             }
@@ -215,13 +217,13 @@ public final class RunManager implements AutoCloseable {
                     RunManager.this.save(updated);
                 }
             };
+            MetricsLog metricsLog = new MetricsLog(store, checkpointsBucket, runId, loop.globalStep());
             List<TrainingListener> listeners = new ArrayList<>(List.of(progress, alarm, new TrainingLog(progress),
-                    new MetricsLog(store, checkpointsBucket, runId, loop.epochsDone()),
-                    new CheckpointWriter(store, checkpointsBucket, records, alarm, events::checkpoint)));
+                    metricsLog, new CheckpointWriter(store, checkpointsBucket, records, alarm, events::checkpoint)));
             listeners.addAll(extraListeners.apply(runId));
             active = progress;
             TrainingLoop.Outcome outcome = loop.run(data(dataset, hyper), listeners,
-                    () -> stopping || cancelRequested.contains(runId));
+                    () -> stopping || cancelRequested.contains(runId), stepCheckpoints(runId, metricsLog));
             if (cancelRequested.remove(runId)) {
                 finish(runs.get(runId), RunRecord.Status.cancelled, "cancelled during epoch " + (loop.epochsDone() + 1));
             } else if (outcome == TrainingLoop.Outcome.STOPPED) {
@@ -235,7 +237,33 @@ public final class RunManager implements AutoCloseable {
         }
     }
 
+    private TrainingLoop.StepCheckpoints stepCheckpoints(String runId, MetricsLog metricsLog) {
+        return new TrainingLoop.StepCheckpoints() {
+            @Override
+            public int every() {
+                return settings.checkpointEverySteps();
+            }
+
+            @Override
+            public void save(int epoch, int batchesDone, TrainingLoop.Snapshot state) {
+                String octets = "application/octet-stream";
+                store.put(checkpointsBucket, ObjectKeys.resumeState(runId, "generator.safetensors"), state.generator(), octets);
+                store.put(checkpointsBucket, ObjectKeys.resumeState(runId, "discriminator.safetensors"),
+                        state.discriminator(), octets);
+                store.put(checkpointsBucket, ObjectKeys.resumeState(runId, "optimizer.safetensors"), state.optimizer(), octets);
+                store.put(checkpointsBucket, ObjectKeys.resumeState(runId, "progress.json"),
+                        ("{\"epoch\":" + epoch + ",\"batchesDone\":" + batchesDone + "}").getBytes(), "application/json");
+                metricsLog.flush();
+                LOG.info("run " + runId + ": resume state saved at epoch " + epoch + ", batch " + batchesDone);
+            }
+        };
+    }
+
     private TrainingLoop openLoop(RunRecord run, TrainingLoop.Hyper hyper) {
+        Optional<TrainingLoop.Snapshot> midEpoch = midEpochState(run);
+        if (midEpoch.isPresent()) {
+            return TrainingLoop.resume(hyper, midEpoch.get());
+        }
         if (run.epochsDone() > 0) {
             return TrainingLoop.resume(hyper, readSnapshot(run.runId(), run.epochsDone()));
         }
@@ -248,6 +276,24 @@ public final class RunManager implements AutoCloseable {
             return TrainingLoop.warmStart(hyper, readSnapshot(from, source.epochsDone()));
         }
         return TrainingLoop.fresh(hyper);
+    }
+
+    /** Step-checkpoint state newer than the last epoch checkpoint, if there is a complete one. */
+    private Optional<TrainingLoop.Snapshot> midEpochState(RunRecord run) {
+        return store.get(checkpointsBucket, ObjectKeys.resumeState(run.runId(), "progress.json")).flatMap(bytes -> {
+            try {
+                int epoch = EventCodec.json().readTree(bytes).path("epoch").asInt();
+                if (epoch != run.epochsDone() + 1) {
+                    return Optional.empty();
+                }
+                return Optional.of(new TrainingLoop.Snapshot(
+                        object(ObjectKeys.resumeState(run.runId(), "generator.safetensors")),
+                        object(ObjectKeys.resumeState(run.runId(), "discriminator.safetensors")),
+                        object(ObjectKeys.resumeState(run.runId(), "optimizer.safetensors")), null));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        });
     }
 
     private TrainingLoop.Snapshot readSnapshot(String runId, int epoch) {
