@@ -1,0 +1,191 @@
+package dev.faces.generator.model;
+
+import dev.faces.core.DcganLayers;
+import dev.faces.core.Latents;
+import dev.faces.core.tensor.SafeTensor;
+import dev.faces.core.tensor.SafeTensors;
+import dev.faces.core.tensor.TensorFormatException;
+import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * The DCGAN generator for serving, in plain Java (no JNI, so the service compiles natively).
+ *
+ * <p>Eval-mode BatchNorm is folded into each transposed convolution at load: {@code w' = w * s},
+ * {@code b = beta - mean * s} with {@code s = gamma / sqrt(var + eps)}. Activations are kept channel-major over
+ * the whole batch ([C, N, H, W]), so each layer is one matrix product over every image at once:
+ * {@code cols[out*16, N*H*W] = W'^T[out*16, in] x X[in, N*H*W]}, then col2im adds each column into the
+ * 4x4 output window it came from (stride 2, padding 1), and bias plus ReLU (or tanh) finish in the same pass.
+ */
+public final class GeneratorModel {
+    private static final float BN_EPS = 1e-5f;
+
+    private final Layer[] layers;
+    private final int ngf;
+
+    /** One folded ConvTranspose2d(k4): weights as [out*16, in] rows, a bias per output channel. */
+    private record Layer(int in, int out, int stride, int padding, float[] weights, float[] bias, boolean last) {
+    }
+
+    private GeneratorModel(Layer[] layers, int ngf) {
+        this.layers = layers;
+        this.ngf = ngf;
+    }
+
+    /**
+     * Loads a generator state_dict with the tutorial's names; the width (ngf) is read from the first weight.
+     * Every tensor must be present with the tutorial's shape for that width, and finite.
+     */
+    public static GeneratorModel load(SafeTensors.Contents state) {
+        SafeTensor first = state.require("main.0.weight");
+        long[] shape = first.shape();
+        if (shape.length != 4 || shape[0] != DcganLayers.NZ || shape[1] % 8 != 0) {
+            throw new TensorFormatException("main.0.weight is " + Arrays.toString(shape)
+                    + ", expected [100, 8*ngf, 4, 4] (ngf 64 in the tutorial)");
+        }
+        int ngf = (int) (shape[1] / 8);
+        var table = DcganLayers.generator(ngf);
+        for (DcganLayers.TensorSpec spec : DcganLayers.stateDict(table)) {
+            SafeTensor t = state.require(spec.name());
+            if (!Arrays.equals(t.shape(), spec.shape()) || t.dtype() != spec.dtype()) {
+                throw new TensorFormatException("tensor '" + spec.name() + "' is " + t.dtype() + " "
+                        + Arrays.toString(t.shape()) + ", expected " + spec.dtype() + " " + Arrays.toString(spec.shape()));
+            }
+            if (t.dtype() == SafeTensor.DType.F32) {
+                for (float v : t.floats()) {
+                    if (!Float.isFinite(v)) {
+                        throw new TensorFormatException("tensor '" + spec.name() + "' holds NaN or infinite values");
+                    }
+                }
+            }
+        }
+        Layer[] layers = new Layer[5];
+        int li = 0;
+        for (int i = 0; i < table.size(); i++) {
+            DcganLayers.Layer l = table.get(i);
+            if (l.kind() != DcganLayers.Kind.CONV_TRANSPOSE) {
+                continue;
+            }
+            boolean last = i + 1 < table.size() && table.get(i + 1).kind() == DcganLayers.Kind.TANH;
+            float[] w = state.require(l.prefix() + "weight").floats(); // [in, out, 4, 4]
+            float[] scale = new float[l.out()];
+            float[] bias = new float[l.out()];
+            Arrays.fill(scale, 1f);
+            if (!last) {
+                String bn = "main." + (l.index() + 1) + ".";
+                float[] gamma = state.require(bn + "weight").floats();
+                float[] beta = state.require(bn + "bias").floats();
+                float[] mean = state.require(bn + "running_mean").floats();
+                float[] var = state.require(bn + "running_var").floats();
+                for (int c = 0; c < l.out(); c++) {
+                    scale[c] = (float) (gamma[c] / Math.sqrt(var[c] + BN_EPS));
+                    bias[c] = beta[c] - mean[c] * scale[c];
+                }
+            }
+            // Transpose to [out*16, in] so the product runs along contiguous rows of the activations.
+            float[] rows = new float[l.out() * 16 * l.in()];
+            for (int ci = 0; ci < l.in(); ci++) {
+                for (int co = 0; co < l.out(); co++) {
+                    for (int t = 0; t < 16; t++) {
+                        rows[(co * 16 + t) * l.in() + ci] = w[(ci * l.out() + co) * 16 + t] * scale[co];
+                    }
+                }
+            }
+            layers[li++] = new Layer(l.in(), l.out(), l.stride(), l.padding(), rows, bias, last);
+        }
+        return new GeneratorModel(layers, ngf);
+    }
+
+    public int ngf() {
+        return ngf;
+    }
+
+    /**
+     * G(z) for {@code n} latents of 100 values each; returns NCHW pixels in [-1, 1], n * 3 * 64 * 64.
+     * {@code pool} spreads each matrix product over its threads (null: the calling thread only).
+     */
+    public float[] generate(float[] latents, int n, ForkJoinPool pool) {
+        if (latents.length != n * Latents.DIM) {
+            throw new IllegalArgumentException("need " + n + " latents of " + Latents.DIM + " values");
+        }
+        // z as [100, N * 1 * 1]: channel-major with a 1x1 image per latent.
+        float[] x = new float[Latents.DIM * n];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < Latents.DIM; c++) {
+                x[c * n + i] = latents[i * Latents.DIM + c];
+            }
+        }
+        int size = 1;
+        for (Layer layer : layers) {
+            int outSize = (size - 1) * layer.stride() - 2 * layer.padding() + 4;
+            float[] cols = new float[layer.out() * 16 * n * size * size];
+            Gemm.multiply(layer.weights(), x, cols, layer.out() * 16, n * size * size, layer.in(), pool);
+            x = col2im(cols, layer, n, size, outSize, pool);
+            size = outSize;
+        }
+        // [3, N, 64, 64] -> [N, 3, 64, 64]
+        int plane = size * size;
+        float[] out = new float[x.length];
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(x, (c * n + i) * plane, out, (i * 3 + c) * plane, plane);
+            }
+        }
+        return out;
+    }
+
+    /** Scatter-adds cols [out, 4, 4, N, H, W] into [out, N, outSize, outSize], then bias and activation. */
+    private static float[] col2im(float[] cols, Layer layer, int n, int size, int outSize, ForkJoinPool pool) {
+        float[] y = new float[layer.out() * n * outSize * outSize];
+        int inPlane = size * size;
+        int outPlane = outSize * outSize;
+        Runnable[] perChannel = new Runnable[layer.out()];
+        for (int co = 0; co < layer.out(); co++) {
+            int channel = co;
+            perChannel[co] = () -> {
+                for (int t = 0; t < 16; t++) {
+                    int ky = t / 4;
+                    int kx = t % 4;
+                    int rowBase = (channel * 16 + t) * n * inPlane;
+                    for (int i = 0; i < n; i++) {
+                        int src = rowBase + i * inPlane;
+                        int dst = (channel * n + i) * outPlane;
+                        for (int iy = 0; iy < size; iy++) {
+                            int oy = iy * layer.stride() - layer.padding() + ky;
+                            if (oy < 0 || oy >= outSize) {
+                                continue;
+                            }
+                            for (int ix = 0; ix < size; ix++) {
+                                int ox = ix * layer.stride() - layer.padding() + kx;
+                                if (ox >= 0 && ox < outSize) {
+                                    y[dst + oy * outSize + ox] += cols[src + iy * size + ix];
+                                }
+                            }
+                        }
+                    }
+                }
+                float b = layer.bias()[channel];
+                int from = channel * n * outPlane;
+                int to = from + n * outPlane;
+                if (layer.last()) {
+                    for (int p = from; p < to; p++) {
+                        y[p] = (float) Math.tanh(y[p] + b);
+                    }
+                } else {
+                    for (int p = from; p < to; p++) {
+                        float v = y[p] + b;
+                        y[p] = v > 0 ? v : 0;
+                    }
+                }
+            };
+        }
+        if (pool == null || pool.getParallelism() == 1) {
+            for (Runnable r : perChannel) {
+                r.run();
+            }
+        } else {
+            pool.submit(() -> java.util.Arrays.stream(perChannel).parallel().forEach(Runnable::run)).join();
+        }
+        return y;
+    }
+}
