@@ -21,17 +21,22 @@ public final class ImageGrid {
      * @param cols   images per row; rows follow from the count
      */
     public static BufferedImage render(float[] pixels, int count, int size, int cols) {
+        return render(pixels, count, size, cols, PADDING);
+    }
+
+    /** As {@link #render(float[], int, int, int)} with the given gutter; 0 gives a bare image for one face. */
+    public static BufferedImage render(float[] pixels, int count, int size, int cols, int padding) {
         if (count < 1 || cols < 1 || pixels.length != count * 3 * size * size) {
             throw new IllegalArgumentException("need " + count + " RGB images of " + size + "x" + size + " and cols >= 1");
         }
         int rows = (count + cols - 1) / cols;
-        int step = size + PADDING;
-        BufferedImage img = new BufferedImage(Math.min(cols, count) * step + PADDING, rows * step + PADDING,
+        int step = size + padding;
+        BufferedImage img = new BufferedImage(Math.min(cols, count) * step + padding, rows * step + padding,
                 BufferedImage.TYPE_INT_RGB);
         int plane = size * size;
         for (int i = 0; i < count; i++) {
-            int x0 = PADDING + (i % cols) * step;
-            int y0 = PADDING + (i / cols) * step;
+            int x0 = padding + (i % cols) * step;
+            int y0 = padding + (i / cols) * step;
             int base = i * 3 * plane;
             for (int y = 0; y < size; y++) {
                 for (int x = 0; x < size; x++) {

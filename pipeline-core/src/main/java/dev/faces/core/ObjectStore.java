@@ -82,6 +82,25 @@ public final class ObjectStore {
         });
     }
 
+    /** A key and when it was last written. */
+    public record Listed(String key, java.time.Instant lastModified) {
+    }
+
+    /** Keys under {@code prefix} with their modification times, recursively. */
+    public List<Listed> listWithTimes(String bucket, String prefix) {
+        return call("list", bucket, prefix, () -> {
+            List<Listed> out = new ArrayList<>();
+            for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                    .recursive(true).build())) {
+                Item item = r.get();
+                if (!item.isDir()) {
+                    out.add(new Listed(item.objectName(), item.lastModified().toInstant()));
+                }
+            }
+            return out;
+        });
+    }
+
     public void delete(String bucket, String key) {
         call("delete", bucket, key, () -> client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build()));
     }

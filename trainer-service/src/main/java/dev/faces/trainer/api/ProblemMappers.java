@@ -1,6 +1,7 @@
 package dev.faces.trainer.api;
 
 import dev.faces.core.Problem;
+import dev.faces.core.ProblemException;
 import dev.faces.core.events.EventFormatException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;

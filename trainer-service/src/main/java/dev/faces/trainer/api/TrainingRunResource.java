@@ -3,6 +3,7 @@ package dev.faces.trainer.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.faces.core.AdminToken;
 import dev.faces.core.Ids;
+import dev.faces.core.ProblemException;
 import dev.faces.core.events.EventCodec;
 import dev.faces.core.events.EventType;
 import dev.faces.core.events.TrainingRequested;

@@ -1,8 +1,6 @@
-package dev.faces.trainer.api;
+package dev.faces.core;
 
-import dev.faces.core.Problem;
-
-/** Thrown by resources; rendered as problem+json with its status. */
+/** Thrown by a service's REST resources; each service renders it as problem+json with its status. */
 public class ProblemException extends RuntimeException {
     private final Problem problem;
 

@@ -1,0 +1,71 @@
+package dev.faces.generator;
+
+import dev.faces.core.AdminToken;
+import dev.faces.core.ObjectStore;
+import dev.faces.generator.model.CheckpointLoader;
+import dev.faces.generator.model.FaceBatcher;
+import dev.faces.generator.model.ModelRegistry;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** Wires the plain serving classes; loads the newest checkpoint in S3 on start. */
+@ApplicationScoped
+public class GeneratorBeans {
+    private static final Logger LOG = Logger.getLogger(GeneratorBeans.class);
+
+    @Produces
+    @Singleton
+    ModelRegistry registry(GeneratorConfig config, MeterRegistry meters) {
+        ModelRegistry registry = new ModelRegistry(config.policy());
+        Gauge.builder("faces.generator.model.load.failures", registry, ModelRegistry::failedLoads)
+                .description("Checkpoints that could not be loaded").register(meters);
+        Gauge.builder("faces.generator.model.loaded", registry, r -> r.current().isPresent() ? 1 : 0)
+                .description("1 while a model is served").register(meters);
+        return registry;
+    }
+
+    @Produces
+    @Singleton
+    CheckpointLoader loader(ObjectStore store, ModelRegistry registry,
+                            @ConfigProperty(name = "faces.buckets.checkpoints") String bucket) {
+        return new CheckpointLoader(store, bucket, registry);
+    }
+
+    @Produces
+    @Singleton
+    FaceBatcher batcher(GeneratorConfig config, ModelRegistry registry, MeterRegistry meters) {
+        int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+        FaceBatcher batcher = new FaceBatcher(() -> registry.current().orElse(null), config.maxBatch(),
+                config.maxWaitMicros(), config.maxQueuedFaces(), threads);
+        Gauge.builder("faces.generator.queued.faces", batcher, FaceBatcher::queuedFaces)
+                .description("Faces waiting for a forward pass").register(meters);
+        return batcher;
+    }
+
+    void close(@Disposes FaceBatcher batcher) {
+        batcher.close();
+    }
+
+    @Produces
+    @Singleton
+    AdminToken adminToken(@ConfigProperty(name = "faces.admin-token") String token) {
+        return new AdminToken(token);
+    }
+
+    void start(@Observes StartupEvent ignored, CheckpointLoader loader) {
+        try {
+            loader.loadNewest().ifPresentOrElse(v -> LOG.infof("serving %s", v),
+                    () -> LOG.info("no checkpoint in S3 yet: answering 503 until one is published"));
+        } catch (RuntimeException e) {
+            LOG.warnf("could not scan S3 for checkpoints (%s); waiting for checkpoint events", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.faces.generator.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.faces.core.AdminToken;
+import dev.faces.core.Ids;
+import dev.faces.core.ProblemException;
+import dev.faces.core.events.EventCodec;
+import dev.faces.generator.model.LoadedModel;
+import dev.faces.generator.model.ModelRegistry;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+
+/** The checkpoints the service knows, the one it serves, and pinning (also how to roll back). */
+@Path("/api/models")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelsResource {
+
+    @Inject
+    ModelRegistry registry;
+
+    @Inject
+    AdminToken adminToken;
+
+    public record ModelView(String version, String runId, int epoch, Double swd, String status, String reason,
+                            Instant publishedAt, String sha256) {
+        static ModelView of(ModelRegistry.Entry e) {
+            return new ModelView(e.version(), e.runId(), e.epoch(), e.swd(), e.status(), e.reason(), e.publishedAt(),
+                    e.model() == null ? null : e.model().sha256());
+        }
+    }
+
+    public record Current(String version, String runId, int epoch, String sha256, boolean pinned,
+                          ModelRegistry.Policy policy, Instant loadedAt) {
+    }
+
+    public record Models(ModelRegistry.Policy policy, String pinned, String current, long failedLoads,
+                         List<ModelView> models) {
+    }
+
+    @GET
+    public Models list() {
+        return new Models(registry.policy(), registry.pinned().orElse(null),
+                registry.current().map(LoadedModel::version).orElse(null), registry.failedLoads(),
+                registry.entries().stream().map(ModelView::of).toList());
+    }
+
+    @GET
+    @Path("current")
+    public Current current() {
+        return view(registry.current().orElseThrow(() -> new ProblemException(503, "No model yet",
+                "no generator has been loaded yet; GET /api/models shows what was tried")));
+    }
+
+    @PUT
+    @Path("current")
+    @Consumes(MediaType.WILDCARD)
+    public Current pin(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
+        requireAdmin(authorization);
+        JsonNode json;
+        try {
+            json = body == null || body.length == 0 || body.length > 4096 ? null : EventCodec.json().readTree(body);
+        } catch (IOException e) {
+            json = null;
+        }
+        if (json == null || !json.path("runId").isTextual() || !json.path("epoch").canConvertToInt()
+                || !json.path("epoch").isIntegralNumber()) {
+            throw new ProblemException(400, "Bad Request", "send {\"runId\": \"...\", \"epoch\": N} naming a loaded checkpoint");
+        }
+        String runId = json.path("runId").asText();
+        if (!Ids.isSafe(runId)) {
+            throw new ProblemException(400, "Bad Request", "runId '" + runId + "' is not a valid run id");
+        }
+        try {
+            registry.pin(runId, json.path("epoch").asInt());
+        } catch (IllegalArgumentException e) {
+            throw new ProblemException(404, "Not loaded", e.getMessage());
+        }
+        return current();
+    }
+
+    @DELETE
+    @Path("current/pin")
+    public Current unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        requireAdmin(authorization);
+        registry.unpin();
+        return current();
+    }
+
+    private Current view(LoadedModel m) {
+        return new Current(m.version(), m.runId(), m.epoch(), m.sha256(),
+                registry.pinned().map(m.version()::equals).orElse(false), registry.policy(), m.loadedAt());
+    }
+
+    private void requireAdmin(String authorization) {
+        if (!adminToken.accepts(authorization)) {
+            throw new ProblemException(401, "Unauthorized",
+                    "this endpoint needs 'Authorization: Bearer <admin token>' (config faces.admin-token / ADMIN_TOKEN)");
+        }
+    }
+}

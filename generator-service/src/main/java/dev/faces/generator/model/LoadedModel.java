@@ -1,0 +1,16 @@
+package dev.faces.generator.model;
+
+import java.time.Instant;
+
+/** A generator ready to serve, with the checkpoint it came from. */
+public record LoadedModel(String runId, int epoch, String sha256, GeneratorModel model, Instant loadedAt) {
+
+    /** {@code run-42/epoch-0003}: the X-Model-Version of every image it draws. */
+    public String version() {
+        return version(runId, epoch);
+    }
+
+    public static String version(String runId, int epoch) {
+        return String.format("%s/epoch-%04d", runId, epoch);
+    }
+}
