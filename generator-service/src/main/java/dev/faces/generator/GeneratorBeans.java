@@ -60,12 +60,34 @@ public class GeneratorBeans {
         return new AdminToken(token);
     }
 
-    void start(@Observes StartupEvent ignored, CheckpointLoader loader) {
+    private final java.util.concurrent.ScheduledExecutorService rescans =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "checkpoint-rescan");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Loads the newest checkpoint in S3 on start, then rescans now and then: a checkpoint published while this
+     * replica was down or joining its consumer group is still picked up.
+     */
+    void start(@Observes StartupEvent ignored, CheckpointLoader loader, GeneratorConfig config) {
+        scan(loader, true);
+        if (config.rescanSeconds() > 0) {
+            rescans.scheduleWithFixedDelay(() -> scan(loader, false), config.rescanSeconds(), config.rescanSeconds(),
+                    java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static void scan(CheckpointLoader loader, boolean first) {
         try {
-            loader.loadNewest().ifPresentOrElse(v -> LOG.infof("serving %s", v),
-                    () -> LOG.info("no checkpoint in S3 yet: answering 503 until one is published"));
+            var loaded = loader.loadNewest();
+            if (first) {
+                loaded.ifPresentOrElse(v -> LOG.infof("serving %s", v),
+                        () -> LOG.info("no checkpoint in S3 yet: answering 503 until one is published"));
+            }
         } catch (RuntimeException e) {
-            LOG.warnf("could not scan S3 for checkpoints (%s); waiting for checkpoint events", e.getMessage());
+            LOG.warnf("could not scan S3 for checkpoints (%s); following checkpoint events", e.getMessage());
         }
     }
 }

@@ -22,6 +22,10 @@ public interface GeneratorConfig {
     @WithDefault("1024")
     int maxQueuedFaces();
 
+    /** Seconds between scans of S3 for a newer checkpoint than the events brought (0: never). */
+    @WithDefault("60")
+    int rescanSeconds();
+
     /** Threads of the forward pass (0: one per core). */
     @WithDefault("0")
     int threads();

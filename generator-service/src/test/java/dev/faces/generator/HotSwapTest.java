@@ -55,6 +55,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)
+@org.junit.jupiter.api.Order(1)
 class HotSwapTest {
     static final String ADMIN = "Bearer dev-admin-token";
 

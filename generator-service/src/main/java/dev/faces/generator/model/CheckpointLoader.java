@@ -77,6 +77,9 @@ public final class CheckpointLoader {
                 .toList();
         for (ObjectStore.Listed l : complete) {
             ObjectKeys.CheckpointRef ref = ObjectKeys.parseCheckpointKey(l.key()).orElseThrow();
+            if (registry.wasRejected(ref.runId(), ref.epoch())) {
+                continue;
+            }
             if (load(ref.runId(), ref.epoch(), null, null, l.lastModified())) {
                 return Optional.of(LoadedModel.version(ref.runId(), ref.epoch()));
             }

@@ -58,6 +58,11 @@ public final class ModelRegistry {
         return e != null && e.model() != null;
     }
 
+    public boolean wasRejected(String runId, int epoch) {
+        Entry e = entries.get(LoadedModel.version(runId, epoch));
+        return e != null && e.model() == null;
+    }
+
     /** A loaded and warmed model joins; it is served at once if the policy (or the pin) prefers it. */
     public synchronized void add(LoadedModel model, Double swd, Instant publishedAt) {
         entries.put(model.version(), new Entry(model.runId(), model.epoch(), swd, publishedAt, "loaded", null, model));
