@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Generator benchmark (docs/BENCHMARKS.md): the pure-Java forward pass against DJL's forward of the same
+# weights in the same JVM, one face and batch 64, and the micro-batcher under 16 concurrent clients.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -q -B -pl trainer-service,generator-service -am install -DskipTests
+mvn -q -B -pl trainer-service dependency:build-classpath -Dmdep.outputFile=target/bench.cp
+cp="trainer-service/target/classes:generator-service/target/classes:$(cat trainer-service/target/bench.cp)"
+mkdir -p target/bench
+javac -d target/bench -cp "$cp" bench/GeneratorBench.java
+java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 \
+  -cp "target/bench:$cp" GeneratorBench 2>&1 | grep -E "^RESULT"
