@@ -1,11 +1,11 @@
-package dev.faces.generator.storage;
+package dev.faces.core.service;
 
 import dev.faces.core.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** The service's S3 client, configured from {@code faces.s3.*}. */
+/** The S3 client of every service, configured from {@code faces.s3.*} (CDI; no Quarkus API). */
 @ApplicationScoped
 public class ObjectStoreProducer {
 

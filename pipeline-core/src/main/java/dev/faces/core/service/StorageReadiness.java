@@ -1,4 +1,4 @@
-package dev.faces.trainer.storage;
+package dev.faces.core.service;
 
 import dev.faces.core.ObjectStore;
 import jakarta.enterprise.context.ApplicationScoped;
