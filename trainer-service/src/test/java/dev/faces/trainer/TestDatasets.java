@@ -3,7 +3,6 @@ package dev.faces.trainer;
 import dev.faces.core.Digests;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
-import dev.faces.core.Topics;
 import dev.faces.core.events.CloudEvent;
 import dev.faces.core.events.DatasetBatch;
 import dev.faces.core.events.DatasetCompleted;
@@ -76,9 +75,5 @@ public final class TestDatasets {
             }
         }
         return out;
-    }
-
-    static String topic() {
-        return Topics.DATASETS;
     }
 }
