@@ -17,23 +17,30 @@ final class Gemm {
     private Gemm() {
     }
 
-    /** A is m x k, B is k x n, C is m x n and is overwritten. Row blocks are spread over the pool. */
+    /**
+     * A is m x k, B is k x n, C is m x n and is overwritten. Work is split into tiles of ROWS rows by COLS
+     * columns, spread over the pool, so a product with few rows (one face) still uses every core.
+     */
     static void multiply(float[] a, float[] b, float[] c, int m, int n, int k, ForkJoinPool pool) {
-        int blocks = (m + ROWS - 1) / ROWS;
-        if (pool == null || pool.getParallelism() == 1 || blocks == 1) {
-            for (int blk = 0; blk < blocks; blk++) {
-                rowBlock(a, b, c, blk * ROWS, Math.min(m, blk * ROWS + ROWS), n, k);
+        int rowBlocks = (m + ROWS - 1) / ROWS;
+        int colBlocks = (n + COLS - 1) / COLS;
+        int tiles = rowBlocks * colBlocks;
+        if (pool == null || pool.getParallelism() == 1 || tiles == 1) {
+            for (int t = 0; t < tiles; t++) {
+                tile(a, b, c, m, n, k, t / colBlocks, t % colBlocks);
             }
             return;
         }
-        pool.submit(() -> IntStream.range(0, blocks).parallel()
-                .forEach(blk -> rowBlock(a, b, c, blk * ROWS, Math.min(m, blk * ROWS + ROWS), n, k))).join();
+        pool.submit(() -> IntStream.range(0, tiles).parallel()
+                .forEach(t -> tile(a, b, c, m, n, k, t / colBlocks, t % colBlocks))).join();
     }
 
-    private static void rowBlock(float[] a, float[] b, float[] c, int i0, int i1, int n, int k) {
+    private static void tile(float[] a, float[] b, float[] c, int m, int n, int k, int rowBlock, int colBlock) {
+        int i0 = rowBlock * ROWS;
+        int i1 = Math.min(m, i0 + ROWS);
         int rows = i1 - i0;
         float[][] acc = new float[rows][COLS];
-        for (int j0 = 0; j0 < n; j0 += COLS) {
+        for (int j0 = colBlock * COLS; j0 < Math.min(n, (colBlock + 1) * COLS); j0 += COLS) {
             int len = Math.min(COLS, n - j0);
             for (float[] r : acc) {
                 java.util.Arrays.fill(r, 0f);

@@ -23,9 +23,17 @@ public final class GeneratorModel {
     private final Layer[] layers;
     private final int ngf;
 
-    /** One folded ConvTranspose2d(k4): weights as [out*16, in] rows, a bias per output channel. */
-    private record Layer(int in, int out, int stride, int padding, float[] weights, float[] bias, boolean last) {
+    /**
+     * One folded ConvTranspose2d(k4), its weights in both layouts: [out*16, in] rows for products over many
+     * positions, and PyTorch's [in, out*16] for products over few (one face), where the long dimension must be
+     * the inner loop to vectorise. A bias per output channel.
+     */
+    private record Layer(int in, int out, int stride, int padding, float[] weights, float[] weightsByInput,
+                         float[] bias, boolean last) {
     }
+
+    /** Below this many positions (images x pixels) a layer runs the product transposed. */
+    static final int NARROW = 256;
 
     private GeneratorModel(Layer[] layers, int ngf) {
         this.layers = layers;
@@ -84,14 +92,17 @@ public final class GeneratorModel {
             }
             // Transpose to [out*16, in] so the product runs along contiguous rows of the activations.
             float[] rows = new float[l.out() * 16 * l.in()];
+            float[] byInput = new float[l.in() * l.out() * 16];
             for (int ci = 0; ci < l.in(); ci++) {
                 for (int co = 0; co < l.out(); co++) {
                     for (int t = 0; t < 16; t++) {
-                        rows[(co * 16 + t) * l.in() + ci] = w[(ci * l.out() + co) * 16 + t] * scale[co];
+                        float v = w[(ci * l.out() + co) * 16 + t] * scale[co];
+                        rows[(co * 16 + t) * l.in() + ci] = v;
+                        byInput[ci * l.out() * 16 + co * 16 + t] = v;
                     }
                 }
             }
-            layers[li++] = new Layer(l.in(), l.out(), l.stride(), l.padding(), rows, bias, last);
+            layers[li++] = new Layer(l.in(), l.out(), l.stride(), l.padding(), rows, byInput, bias, last);
         }
         return new GeneratorModel(layers, ngf);
     }
@@ -118,9 +129,18 @@ public final class GeneratorModel {
         int size = 1;
         for (Layer layer : layers) {
             int outSize = (size - 1) * layer.stride() - 2 * layer.padding() + 4;
-            float[] cols = new float[layer.out() * 16 * n * size * size];
-            Gemm.multiply(layer.weights(), x, cols, layer.out() * 16, n * size * size, layer.in(), pool);
-            x = col2im(cols, layer, n, size, outSize, pool);
+            int positions = n * size * size;
+            int rows = layer.out() * 16;
+            float[] cols = new float[rows * positions];
+            boolean narrow = positions < NARROW;
+            if (narrow) {
+                // cols^T [positions, out*16] = X^T [positions, in] x W [in, out*16]
+                float[] xT = transpose(x, layer.in(), positions);
+                Gemm.multiply(xT, layer.weightsByInput(), cols, positions, rows, layer.in(), pool);
+            } else {
+                Gemm.multiply(layer.weights(), x, cols, rows, positions, layer.in(), pool);
+            }
+            x = col2im(cols, narrow, layer, n, size, outSize, pool);
             size = outSize;
         }
         // [3, N, 64, 64] -> [N, 3, 64, 64]
@@ -134,8 +154,24 @@ public final class GeneratorModel {
         return out;
     }
 
-    /** Scatter-adds cols [out, 4, 4, N, H, W] into [out, N, outSize, outSize], then bias and activation. */
-    private static float[] col2im(float[] cols, Layer layer, int n, int size, int outSize, ForkJoinPool pool) {
+    private static float[] transpose(float[] x, int rows, int cols) {
+        float[] t = new float[x.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = x[r * cols + c];
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Scatter-adds cols [out, 4, 4, N, H, W] (or, {@code transposed}, [N, H, W, out, 4, 4]) into
+     * [out, N, outSize, outSize], then bias and activation.
+     */
+    private static float[] col2im(float[] cols, boolean transposed, Layer layer, int n, int size, int outSize,
+                                  ForkJoinPool pool) {
+        int positions = n * size * size;
+        int rowsTotal = layer.out() * 16;
         float[] y = new float[layer.out() * n * outSize * outSize];
         int inPlane = size * size;
         int outPlane = outSize * outSize;
@@ -146,7 +182,8 @@ public final class GeneratorModel {
                 for (int t = 0; t < 16; t++) {
                     int ky = t / 4;
                     int kx = t % 4;
-                    int rowBase = (channel * 16 + t) * n * inPlane;
+                    int row = channel * 16 + t;
+                    int rowBase = row * positions;
                     for (int i = 0; i < n; i++) {
                         int src = rowBase + i * inPlane;
                         int dst = (channel * n + i) * outPlane;
@@ -158,7 +195,9 @@ public final class GeneratorModel {
                             for (int ix = 0; ix < size; ix++) {
                                 int ox = ix * layer.stride() - layer.padding() + kx;
                                 if (ox >= 0 && ox < outSize) {
-                                    y[dst + oy * outSize + ox] += cols[src + iy * size + ix];
+                                    int pos = i * inPlane + iy * size + ix;
+                                    y[dst + oy * outSize + ox] += transposed ? cols[pos * rowsTotal + row]
+                                            : cols[src + iy * size + ix];
                                 }
                             }
                         }
