@@ -1,0 +1,220 @@
+package dev.faces.ingest.job;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.faces.core.Digests;
+import dev.faces.core.ObjectKeys;
+import dev.faces.core.ObjectStore;
+import dev.faces.core.events.DatasetBatch;
+import dev.faces.core.events.DatasetCompleted;
+import dev.faces.core.events.EventCodec;
+import dev.faces.core.tensor.Npy;
+import dev.faces.core.tensor.NpyArray;
+import dev.faces.ingest.preprocess.ImageDecoder;
+import dev.faces.ingest.preprocess.TutorialTransform;
+import dev.faces.ingest.source.ImageSource;
+import dev.faces.ingest.source.SourceEntry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.logging.Logger;
+
+/**
+ * One ingest: every entry of the source decoded and preprocessed exactly like the tutorial, in parallel, kept
+ * in file-name order, cut into shards of {@code shardSize}, written to S3 with their sidecars and announced one
+ * event per shard; then rejected.jsonl, the manifest and the completed event.
+ *
+ * <p>Deterministic: the same source and settings give the same shards, so a job restarted after a crash skips
+ * the S3 writes of shards already there (re-announcing them; consumers ignore duplicates), and a job whose
+ * manifest already records the same settings writes and announces nothing.
+ */
+public final class IngestJob {
+    private static final Logger LOG = Logger.getLogger(IngestJob.class.getName());
+    private static final int IMAGE_BYTES = 3 * TutorialTransform.SIZE * TutorialTransform.SIZE;
+
+    /** Where events go; each call returns once the broker has the record. */
+    public interface Events {
+        void batch(DatasetBatch batch);
+
+        void completed(DatasetCompleted completed);
+    }
+
+    public record Settings(String datasetId, String partition, int limit, int shardSize) {
+    }
+
+    private record Image(String file, byte[] pixels, String rejection) {
+    }
+
+    private final ObjectStore store;
+    private final String bucket;
+    private final Events events;
+    private final ExecutorService workers;
+    private final int parallelism;
+
+    public IngestJob(ObjectStore store, String bucket, Events events, ExecutorService workers, int parallelism) {
+        this.store = store;
+        this.bucket = bucket;
+        this.events = events;
+        this.workers = workers;
+        this.parallelism = parallelism;
+    }
+
+    public void run(ImageSource source, Settings settings, IngestProgress progress) throws IOException, InterruptedException {
+        String id = settings.datasetId();
+        if (alreadyIngested(source, settings)) {
+            progress.start(0);
+            progress.finish(IngestProgress.Status.completed, "already ingested with the same source and settings: nothing to do");
+            LOG.info("dataset " + id + " is already ingested from " + source.describe() + "; nothing written");
+            return;
+        }
+        List<SourceEntry> entries = source.entries();
+        if (settings.limit() > 0 && entries.size() > settings.limit()) {
+            entries = entries.subList(0, settings.limit());
+        }
+        List<ImageSource.Rejection> rejected = new ArrayList<>(source.refused());
+        progress.refused(rejected.size());
+        progress.start(entries.size());
+        LOG.info(String.format("ingest %s: %d files from %s, %d refused before decoding", id, entries.size(),
+                source.describe(), rejected.size()));
+
+        List<ObjectNode> shards = new ArrayList<>();
+        List<Image> pending = new ArrayList<>();
+        int images = 0;
+        int window = Math.max(64, parallelism * 32);
+        long lastLog = System.nanoTime();
+        for (int start = 0; start < entries.size(); start += window) {
+            List<Future<Image>> futures = new ArrayList<>();
+            for (SourceEntry entry : entries.subList(start, Math.min(entries.size(), start + window))) {
+                futures.add(workers.submit(() -> preprocess(entry)));
+            }
+            for (Future<Image> f : futures) {
+                Image img;
+                try {
+                    img = f.get();
+                } catch (ExecutionException e) {
+                    throw new IOException("preprocessing failed: " + e.getCause(), e.getCause());
+                }
+                progress.imageDone(img.rejection() == null);
+                if (img.rejection() != null) {
+                    rejected.add(new ImageSource.Rejection(img.file(), img.rejection()));
+                    continue;
+                }
+                pending.add(img);
+                images++;
+                if (pending.size() == settings.shardSize()) {
+                    shards.add(writeShard(id, shards.size(), pending, progress));
+                    pending.clear();
+                }
+            }
+            if (System.nanoTime() - lastLog > 5_000_000_000L) {
+                lastLog = System.nanoTime();
+                LOG.info(String.format("ingest %s: %d/%d files, %d rejected, %.0f images/s, ETA %ds", id,
+                        progress.processed(), progress.total(), progress.rejected(), progress.imagesPerSecond(),
+                        progress.etaSeconds()));
+            }
+        }
+        if (!pending.isEmpty()) {
+            shards.add(writeShard(id, shards.size(), pending, progress));
+        }
+        writeRejected(id, rejected);
+        byte[] manifest = manifest(source, settings, shards, images, rejected.size());
+        store.put(bucket, ObjectKeys.manifest(id), manifest, "application/json");
+        events.completed(new DatasetCompleted(id, shards.size(), images, rejected.size(), ObjectKeys.manifest(id)));
+        progress.finish(IngestProgress.Status.completed, null);
+        LOG.info(String.format("ingest %s done: %d images in %d shards, %d rejected, %.0f images/s", id, images,
+                shards.size(), rejected.size(), progress.imagesPerSecond()));
+    }
+
+    private static Image preprocess(SourceEntry entry) {
+        try {
+            return new Image(entry.name(), TutorialTransform.apply(ImageDecoder.decode(entry.read())), null);
+        } catch (ImageDecoder.RejectedImageException e) {
+            return new Image(entry.name(), null, e.getMessage());
+        } catch (IOException e) {
+            return new Image(entry.name(), null, "cannot read: " + e.getMessage());
+        }
+    }
+
+    private ObjectNode writeShard(String id, int index, List<Image> images, IngestProgress progress) {
+        int n = images.size();
+        byte[] pixels = new byte[n * 3 * 64 * 64];
+        ArrayNode files = EventCodec.json().createArrayNode();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(images.get(i).pixels(), 0, pixels, i * IMAGE_BYTES, IMAGE_BYTES);
+            files.add(images.get(i).file());
+        }
+        byte[] npy = Npy.write(NpyArray.uint8(pixels, n, 3, 64, 64));
+        String sha = Digests.sha256(npy);
+        ObjectNode sidecar = EventCodec.json().createObjectNode();
+        sidecar.put("count", n);
+        sidecar.put("sha256", sha);
+        sidecar.set("files", files);
+        byte[] sidecarBytes = sidecar.toString().getBytes(StandardCharsets.UTF_8);
+        boolean present = store.get(bucket, ObjectKeys.shardIndex(id, index))
+                .map(existing -> java.util.Arrays.equals(existing, sidecarBytes)).orElse(false)
+                && store.exists(bucket, ObjectKeys.shard(id, index));
+        if (!present) {
+            store.put(bucket, ObjectKeys.shard(id, index), npy, "application/octet-stream");
+            store.put(bucket, ObjectKeys.shardIndex(id, index), sidecarBytes, "application/json");
+        }
+        events.batch(new DatasetBatch(id, index, ObjectKeys.shard(id, index), n, TutorialTransform.SIZE, sha, (long) npy.length));
+        progress.shardWritten();
+        ObjectNode entry = EventCodec.json().createObjectNode();
+        entry.put("index", index);
+        entry.put("key", ObjectKeys.shard(id, index));
+        entry.put("count", n);
+        entry.put("sha256", sha);
+        entry.put("bytes", npy.length);
+        return entry;
+    }
+
+    private void writeRejected(String id, List<ImageSource.Rejection> rejected) {
+        StringBuilder sb = new StringBuilder();
+        for (ImageSource.Rejection r : rejected) {
+            ObjectNode line = EventCodec.json().createObjectNode();
+            line.put("file", r.file());
+            line.put("reason", r.reason());
+            sb.append(line).append('\n');
+        }
+        store.put(bucket, ObjectKeys.rejected(id), sb.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+    }
+
+    private static byte[] manifest(ImageSource source, Settings s, List<ObjectNode> shards, int images, int rejected)
+            throws IOException {
+        ObjectNode m = EventCodec.json().createObjectNode();
+        m.put("datasetId", s.datasetId());
+        m.set("source", settingsNode(source, s));
+        m.put("preprocessing", "torchvision Resize(64) (PIL antialiased bilinear) + CenterCrop(64); uint8 RGB [N,3,64,64]");
+        m.put("imageCount", images);
+        m.put("rejectedCount", rejected);
+        m.put("rejectedKey", ObjectKeys.rejected(s.datasetId()));
+        m.put("shardCount", shards.size());
+        m.putArray("shards").addAll(shards);
+        m.put("createdAt", Instant.now().toString());
+        return EventCodec.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(m);
+    }
+
+    private static ObjectNode settingsNode(ImageSource source, Settings s) {
+        ObjectNode n = EventCodec.json().createObjectNode();
+        n.put("location", source.describe());
+        n.put("partition", s.partition());
+        n.put("limit", s.limit());
+        n.put("shardSize", s.shardSize());
+        return n;
+    }
+
+    private boolean alreadyIngested(ImageSource source, Settings s) {
+        return store.get(bucket, ObjectKeys.manifest(s.datasetId())).map(bytes -> {
+            try {
+                return EventCodec.json().readTree(bytes).path("source").equals(settingsNode(source, s));
+            } catch (IOException e) {
+                return false;
+            }
+        }).orElse(false);
+    }
+}

@@ -1,0 +1,176 @@
+package dev.faces.ingest.job;
+
+import dev.faces.core.Ids;
+import dev.faces.core.ObjectStore;
+import dev.faces.ingest.source.FolderSource;
+import dev.faces.ingest.source.ImageSource;
+import dev.faces.ingest.source.Partition;
+import dev.faces.ingest.source.ZipSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Ingest jobs, one at a time in submission order, with their progress kept for the API. */
+public final class IngestJobs implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(IngestJobs.class.getName());
+
+    public record Request(String source, String datasetId, Integer limit, String partition) {
+    }
+
+    public record Job(String id, String datasetId, String source, IngestJob.Settings settings, IngestProgress progress) {
+    }
+
+    private final ObjectStore store;
+    private final String bucket;
+    private final IngestJob.Events events;
+    private final List<Path> allowedRoots;
+    private final int shardSize;
+    private final long maxFileBytes;
+    private final long maxZipBytes;
+    private final int threads;
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "ingest-job"));
+    private final ExecutorService workers;
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+
+    public IngestJobs(ObjectStore store, String bucket, IngestJob.Events events, List<Path> allowedRoots, int shardSize,
+                      long maxFileBytes, long maxZipBytes, int threads) {
+        this.store = store;
+        this.bucket = bucket;
+        this.events = events;
+        this.allowedRoots = allowedRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.shardSize = shardSize;
+        this.maxFileBytes = maxFileBytes;
+        this.maxZipBytes = maxZipBytes;
+        this.threads = threads;
+        this.workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "ingest-decode");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Validates the request (throws IllegalArgumentException with what is allowed) and queues the job. */
+    public Job submit(Request request) {
+        if (request.source() == null || request.source().isBlank()) {
+            throw new IllegalArgumentException("'source' is required: a folder or zip under an allowed root, or s3://bucket/key.zip");
+        }
+        Partition.Split split = Partition.split(request.partition());
+        int limit = request.limit() == null ? 0 : request.limit();
+        if (limit < 0) {
+            throw new IllegalArgumentException("'limit' must be >= 0 (0: every image), was " + limit);
+        }
+        boolean s3 = request.source().startsWith("s3://");
+        Path local = s3 ? null : allowedPath(request.source());
+        String datasetId = request.datasetId() != null ? request.datasetId() : defaultId(request.source());
+        Ids.requireSafe("datasetId", datasetId);
+        IngestJob.Settings settings = new IngestJob.Settings(datasetId, split.name(), limit, shardSize);
+        Job job = new Job("ingest-" + Instant.now().toEpochMilli() + "-" + UUID.randomUUID().toString().substring(0, 4),
+                datasetId, request.source(), settings, new IngestProgress());
+        jobs.put(job.id(), job);
+        runner.submit(() -> run(job, local, split));
+        return job;
+    }
+
+    public Optional<Job> get(String id) {
+        return Optional.ofNullable(jobs.get(id));
+    }
+
+    public List<Job> list() {
+        List<Job> list = new ArrayList<>(jobs.values());
+        list.sort((a, b) -> b.progress().created().compareTo(a.progress().created()));
+        return list;
+    }
+
+    private void run(Job job, Path local, Partition.Split split) {
+        Path download = null;
+        try {
+            if (local == null) {
+                download = fetchZip(job.source());
+                local = download;
+            }
+            try (ImageSource source = open(local, split)) {
+                new IngestJob(store, bucket, events, workers, threads).run(source, job.settings(), job.progress());
+            }
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "ingest job " + job.id() + " failed", e);
+            job.progress().finish(IngestProgress.Status.failed, String.valueOf(e.getMessage()));
+        } finally {
+            if (download != null) {
+                try {
+                    Files.deleteIfExists(download);
+                } catch (IOException ignored) {
+                    // a temp file left behind
+                }
+            }
+        }
+    }
+
+    private ImageSource open(Path path, Partition.Split split) throws IOException {
+        if (Files.isDirectory(path)) {
+            Path images = Files.isDirectory(path.resolve("img_align_celeba")) ? path.resolve("img_align_celeba") : path;
+            Path partitionFile = Files.exists(images.resolve("list_eval_partition.txt"))
+                    ? images.resolve("list_eval_partition.txt") : images.resolveSibling("list_eval_partition.txt");
+            Partition partition = Files.exists(partitionFile) ? Partition.parse(Files.readAllBytes(partitionFile)) : null;
+            return new FolderSource(images, partition, split, maxFileBytes);
+        }
+        return new ZipSource(path, split, maxFileBytes);
+    }
+
+    private Path fetchZip(String uri) throws IOException {
+        String rest = uri.substring("s3://".length());
+        int slash = rest.indexOf('/');
+        if (slash < 1 || slash == rest.length() - 1) {
+            throw new IllegalArgumentException("s3 sources look like s3://bucket/key.zip, was " + uri);
+        }
+        byte[] bytes = store.get(rest.substring(0, slash), rest.substring(slash + 1))
+                .orElseThrow(() -> new IOException(uri + " does not exist"));
+        if (bytes.length > maxZipBytes) {
+            throw new IOException(uri + " is larger than " + maxZipBytes + " bytes");
+        }
+        Path tmp = Files.createTempFile("ingest-", ".zip");
+        try (InputStream in = new java.io.ByteArrayInputStream(bytes)) {
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return tmp;
+    }
+
+    private Path allowedPath(String source) {
+        Path path = Path.of(source).toAbsolutePath().normalize();
+        if (allowedRoots.stream().noneMatch(path::startsWith)) {
+            throw new IllegalArgumentException("source " + source + " is outside the allowed roots " + allowedRoots
+                    + " (config faces.ingest.allowed-roots)");
+        }
+        if (!Files.exists(path)) {
+            throw new IllegalArgumentException("source " + source + " does not exist");
+        }
+        if (!Files.isDirectory(path) && !path.toString().endsWith(".zip")) {
+            throw new IllegalArgumentException("source " + source + " is neither a folder nor a .zip file");
+        }
+        return path;
+    }
+
+    private static String defaultId(String source) {
+        String name = source.replaceAll("/+$", "");
+        name = name.substring(name.lastIndexOf('/') + 1).replaceAll("\\.zip$", "").replaceAll("[^A-Za-z0-9._-]", "-");
+        return name.isEmpty() || !Character.isLetterOrDigit(name.charAt(0)) ? "dataset" : name;
+    }
+
+    @Override
+    public void close() {
+        runner.shutdownNow();
+        workers.shutdownNow();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.faces.ingest.source;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * {@code img_align_celeba.zip} read in place. Entry names that could escape a folder (zip-slip) are refused, and
+ * every entry is read with a hard byte limit and a compression-ratio limit, so a zip bomb costs nothing.
+ */
+public final class ZipSource implements ImageSource {
+    static final int MAX_RATIO = 100;
+    static final int MAX_ENTRIES = 1_000_000;
+
+    private final ZipFile zip;
+    private final Path path;
+    private final Partition.Split split;
+    private final long maxFileBytes;
+    private final List<Rejection> refused = new ArrayList<>();
+
+    public ZipSource(Path path, Partition.Split split, long maxFileBytes) throws IOException {
+        this.path = path;
+        this.zip = new ZipFile(path.toFile());
+        this.split = split;
+        this.maxFileBytes = maxFileBytes;
+    }
+
+    @Override
+    public List<SourceEntry> entries() throws IOException {
+        Map<String, ZipEntry> images = new TreeMap<>();
+        Partition partition = null;
+        int count = 0;
+        for (ZipEntry e : Collections.list(zip.entries())) {
+            if (++count > MAX_ENTRIES) {
+                throw new IOException("the zip has more than " + MAX_ENTRIES + " entries");
+            }
+            String name = e.getName();
+            if (e.isDirectory()) {
+                continue;
+            }
+            if (unsafe(name)) {
+                refused.add(new Rejection(name, "unsafe entry name (absolute, or climbs out with '..'): refused"));
+                continue;
+            }
+            String base = name.substring(name.lastIndexOf('/') + 1);
+            if (base.equals("list_eval_partition.txt")) {
+                partition = Partition.parse(read(e));
+            } else if (!base.isEmpty() && !base.startsWith(".")) {
+                images.put(base, e);
+            }
+        }
+        List<String> names = new ArrayList<>();
+        if (partition == null) {
+            names.addAll(images.keySet());
+        } else {
+            for (String name : partition.files(split)) {
+                if (images.containsKey(name)) {
+                    names.add(name);
+                } else {
+                    refused.add(new Rejection(name, "listed in list_eval_partition.txt but missing from the zip"));
+                }
+            }
+        }
+        List<SourceEntry> entries = new ArrayList<>();
+        for (String name : names) {
+            ZipEntry e = images.get(name);
+            entries.add(new SourceEntry() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public byte[] read() throws IOException {
+                    return ZipSource.this.read(e);
+                }
+            });
+        }
+        return entries;
+    }
+
+    static boolean unsafe(String name) {
+        String n = name.replace('\\', '/');
+        return n.startsWith("/") || n.matches("^[A-Za-z]:.*") || n.equals("..") || n.startsWith("../")
+                || n.contains("/../") || n.endsWith("/..");
+    }
+
+    /** Reads an entry, stopping at the byte limit or when it inflates more than MAX_RATIO times its size. */
+    byte[] read(ZipEntry e) throws IOException {
+        long compressed = Math.max(1, e.getCompressedSize());
+        long limit = Math.min(maxFileBytes, compressed * MAX_RATIO + 4096);
+        try (InputStream in = zip.getInputStream(e)) {
+            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (data.length > limit) {
+                throw new IOException(data.length > maxFileBytes
+                        ? "entry inflates past " + maxFileBytes + " bytes: refused (zip bomb?)"
+                        : "entry inflates more than " + MAX_RATIO + "x its compressed size: refused (zip bomb?)");
+            }
+            return data;
+        }
+    }
+
+    @Override
+    public List<Rejection> refused() {
+        return refused;
+    }
+
+    @Override
+    public String describe() {
+        return path.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        zip.close();
+    }
+}
