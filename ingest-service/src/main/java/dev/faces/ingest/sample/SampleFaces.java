@@ -63,7 +63,8 @@ public final class SampleFaces {
         StringBuilder partition = new StringBuilder();
         for (int i = 1; i <= count; i++) {
             String name = String.format("%06d.jpg", i);
-            Files.write(images.resolve(name), jpeg(face(new Random(seed * 1_000_003L + i)), 0.9f));
+            // java.util.Random's first values barely differ between neighbouring seeds: mix the seed first
+            Files.write(images.resolve(name), jpeg(face(new Random(new java.util.SplittableRandom(seed * 1_000_003L + i).nextLong())), 0.9f));
             int split = i % 10 == 8 ? 1 : i % 10 == 9 ? 2 : 0;
             partition.append(name).append(' ').append(split).append('\n');
         }
