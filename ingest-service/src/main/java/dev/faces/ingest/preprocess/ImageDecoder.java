@@ -74,8 +74,8 @@ public final class ImageDecoder {
     }
 
     private static BufferedImage toRgb(BufferedImage image) {
-        if (image.getType() == BufferedImage.TYPE_INT_RGB) {
-            return image;
+        if (image.getType() == BufferedImage.TYPE_INT_RGB || image.getType() == BufferedImage.TYPE_3BYTE_BGR) {
+            return image; // TutorialTransform reads both layouts directly
         }
         BufferedImage rgb = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
         if (image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY && image.getRaster().getNumBands() == 1) {

@@ -19,13 +19,7 @@ public final class TutorialTransform {
     public static byte[] apply(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] rgb = image.getRGB(0, 0, w, h, null, 0, w);
-        int[][] planes = new int[3][w * h];
-        for (int i = 0; i < rgb.length; i++) {
-            planes[0][i] = (rgb[i] >> 16) & 0xFF;
-            planes[1][i] = (rgb[i] >> 8) & 0xFF;
-            planes[2][i] = rgb[i] & 0xFF;
-        }
+        int[][] planes = planes(image);
         // torchvision: the shorter side becomes 64, the longer int(64 * long / short)
         int ow = w <= h ? SIZE : (int) ((long) SIZE * w / h);
         int oh = w <= h ? (int) ((long) SIZE * h / w) : SIZE;
@@ -47,6 +41,51 @@ public final class TutorialTransform {
             }
         }
         return out;
+    }
+
+    /** R, G and B planes, read straight from the decoder's buffer for the common layouts. */
+    static int[][] planes(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[][] planes = new int[3][w * h];
+        var raster = image.getRaster();
+        boolean plain = raster.getParent() == null && raster.getSampleModelTranslateX() == 0
+                && raster.getSampleModelTranslateY() == 0;
+        if (plain && image.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm
+                && sm.getPixelStride() == 3 && sm.getScanlineStride() == 3 * w) {
+            byte[] d = ((java.awt.image.DataBufferByte) raster.getDataBuffer()).getData();
+            for (int i = 0, p = 0; i < w * h; i++, p += 3) {
+                planes[2][i] = d[p] & 0xFF;
+                planes[1][i] = d[p + 1] & 0xFF;
+                planes[0][i] = d[p + 2] & 0xFF;
+            }
+            return planes;
+        }
+        if (plain && image.getType() == BufferedImage.TYPE_INT_RGB
+                && raster.getSampleModel() instanceof java.awt.image.SinglePixelPackedSampleModel sm
+                && sm.getScanlineStride() == w) {
+            int[] d = ((java.awt.image.DataBufferInt) raster.getDataBuffer()).getData();
+            for (int i = 0; i < w * h; i++) {
+                planes[0][i] = (d[i] >> 16) & 0xFF;
+                planes[1][i] = (d[i] >> 8) & 0xFF;
+                planes[2][i] = d[i] & 0xFF;
+            }
+            return planes;
+        }
+        int[] rgb = image.getRGB(0, 0, w, h, null, 0, w);
+        for (int i = 0; i < rgb.length; i++) {
+            planes[0][i] = (rgb[i] >> 16) & 0xFF;
+            planes[1][i] = (rgb[i] >> 8) & 0xFF;
+            planes[2][i] = rgb[i] & 0xFF;
+        }
+        return planes;
+    }
+
+    private static final java.util.Map<Long, Coefficients> COEFFICIENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static Coefficients coefficients(int inSize, int outSize) {
+        return COEFFICIENTS.computeIfAbsent((long) inSize << 32 | outSize, k -> Coefficients.of(inSize, outSize));
     }
 
     /** PIL's precompute_coeffs for the bilinear filter, normalised and converted to fixed point. */
@@ -83,21 +122,22 @@ public final class TutorialTransform {
         }
     }
 
-    private static int clip8(long acc) {
-        long v = acc >> PRECISION_BITS;
-        return v < 0 ? 0 : v > 255 ? 255 : (int) v;
+    /** Weights are non-negative and sum to 2^22, so 255 * 2^22 plus the rounding half fits an int, as in PIL. */
+    private static int clip8(int acc) {
+        int v = acc >> PRECISION_BITS;
+        return v < 0 ? 0 : Math.min(v, 255);
     }
 
     static int[] horizontal(int[] in, int w, int h, int ow) {
-        Coefficients k = Coefficients.of(w, ow);
+        Coefficients k = coefficients(w, ow);
         int[] out = new int[ow * h];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < ow; x++) {
-                long acc = 1L << (PRECISION_BITS - 1);
+                int acc = 1 << (PRECISION_BITS - 1);
                 int[] wk = k.weights()[x];
                 int base = y * w + k.start()[x];
-                for (int i = 0; i < k.count()[x]; i++) {
-                    acc += (long) in[base + i] * wk[i];
+                for (int i = 0; i < wk.length; i++) {
+                    acc += in[base + i] * wk[i];
                 }
                 out[y * ow + x] = clip8(acc);
             }
@@ -106,15 +146,15 @@ public final class TutorialTransform {
     }
 
     static int[] vertical(int[] in, int w, int h, int oh) {
-        Coefficients k = Coefficients.of(h, oh);
+        Coefficients k = coefficients(h, oh);
         int[] out = new int[w * oh];
         for (int y = 0; y < oh; y++) {
             int[] wk = k.weights()[y];
             int y0 = k.start()[y];
             for (int x = 0; x < w; x++) {
-                long acc = 1L << (PRECISION_BITS - 1);
-                for (int i = 0; i < k.count()[y]; i++) {
-                    acc += (long) in[(y0 + i) * w + x] * wk[i];
+                int acc = 1 << (PRECISION_BITS - 1);
+                for (int i = 0; i < wk.length; i++) {
+                    acc += in[(y0 + i) * w + x] * wk[i];
                 }
                 out[y * w + x] = clip8(acc);
             }

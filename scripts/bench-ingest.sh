@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Ingest benchmark (docs/BENCHMARKS.md): the ingest end to end into a real S3 server (and Kafka) against the
+# tutorial's torchvision DataLoader (num_workers=2) on the same images, same machine, one run.
+#   scripts/bench-ingest.sh [images=4000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-4000}
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+mvn -q -B -pl ingest-service -am install -DskipTests
+mvn -q -B -pl ingest-service dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp
+cp="ingest-service/target/classes:$(cat ingest-service/target/bench.cp)"
+java -cp ingest-service/target/classes dev.faces.ingest.sample.SampleFaces "$data" --images "$n"
+rm -f "$data/list_eval_partition.txt"
+mkdir -p target/bench
+javac -d target/bench -cp "$cp" bench/IngestBench.java
+echo "== ingest-service (Java, all cores)"
+java -Xmx2g -cp "target/bench:$cp" IngestBench "$data" 2>&1 | grep -E "^RESULT"
+echo "== the tutorial's torchvision DataLoader"
+/usr/bin/python3 scripts/bench_torchvision_loader.py "$data"
