@@ -85,31 +85,32 @@ public final class IngestJob {
         List<ObjectNode> shards = new ArrayList<>();
         List<Image> pending = new ArrayList<>();
         int images = 0;
-        int window = Math.max(64, parallelism * 32);
+        // A sliding window of preprocessing in flight keeps every core busy while this thread writes shards.
+        int inFlight = Math.max(64, parallelism * 64);
+        java.util.ArrayDeque<Future<Image>> queue = new java.util.ArrayDeque<>();
+        int next = 0;
         long lastLog = System.nanoTime();
-        for (int start = 0; start < entries.size(); start += window) {
-            List<Future<Image>> futures = new ArrayList<>();
-            for (SourceEntry entry : entries.subList(start, Math.min(entries.size(), start + window))) {
-                futures.add(workers.submit(() -> preprocess(entry)));
+        while (next < entries.size() || !queue.isEmpty()) {
+            while (next < entries.size() && queue.size() < inFlight) {
+                SourceEntry entry = entries.get(next++);
+                queue.add(workers.submit(() -> preprocess(entry)));
             }
-            for (Future<Image> f : futures) {
-                Image img;
-                try {
-                    img = f.get();
-                } catch (ExecutionException e) {
-                    throw new IOException("preprocessing failed: " + e.getCause(), e.getCause());
-                }
-                progress.imageDone(img.rejection() == null);
-                if (img.rejection() != null) {
-                    rejected.add(new ImageSource.Rejection(img.file(), img.rejection()));
-                    continue;
-                }
-                pending.add(img);
-                images++;
-                if (pending.size() == settings.shardSize()) {
-                    shards.add(writeShard(id, shards.size(), pending, progress));
-                    pending.clear();
-                }
+            Image img;
+            try {
+                img = queue.poll().get();
+            } catch (ExecutionException e) {
+                throw new IOException("preprocessing failed: " + e.getCause(), e.getCause());
+            }
+            progress.imageDone(img.rejection() == null);
+            if (img.rejection() != null) {
+                rejected.add(new ImageSource.Rejection(img.file(), img.rejection()));
+                continue;
+            }
+            pending.add(img);
+            images++;
+            if (pending.size() == settings.shardSize()) {
+                shards.add(writeShard(id, shards.size(), pending, progress));
+                pending.clear();
             }
             if (System.nanoTime() - lastLog > 5_000_000_000L) {
                 lastLog = System.nanoTime();
