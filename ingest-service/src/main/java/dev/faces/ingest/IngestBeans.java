@@ -3,6 +3,9 @@ package dev.faces.ingest;
 import dev.faces.core.AdminToken;
 import dev.faces.core.ObjectStore;
 import dev.faces.ingest.job.IngestJobs;
+import dev.faces.ingest.job.IngestProgress;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.faces.ingest.messaging.DatasetEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -17,11 +20,25 @@ public class IngestBeans {
 
     @Produces
     @Singleton
-    IngestJobs jobs(IngestConfig config, ObjectStore store, DatasetEvents events,
+    IngestJobs jobs(IngestConfig config, ObjectStore store, DatasetEvents events, MeterRegistry meters,
                     @ConfigProperty(name = "faces.buckets.datasets") String bucket) {
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
-        return new IngestJobs(store, bucket, events, config.allowedRoots().stream().map(Path::of).toList(),
+        IngestJobs jobs = new IngestJobs(store, bucket, events, config.allowedRoots().stream().map(Path::of).toList(),
                 config.shardSize(), config.maxFileBytes(), config.maxZipBytes(), threads);
+        // The newest job's progress, as Prometheus gauges.
+        Gauge.builder("faces.ingest.images.processed", jobs, j -> latest(j, IngestProgress::processed))
+                .description("Files processed by the newest ingest job").register(meters);
+        Gauge.builder("faces.ingest.images.rejected", jobs, j -> latest(j, IngestProgress::rejected))
+                .description("Files rejected by the newest ingest job").register(meters);
+        Gauge.builder("faces.ingest.images.per.second", jobs, j -> latest(j, IngestProgress::imagesPerSecond))
+                .description("Rate of the newest ingest job").register(meters);
+        Gauge.builder("faces.ingest.shards.written", jobs, j -> latest(j, IngestProgress::shards))
+                .description("Shards written by the newest ingest job").register(meters);
+        return jobs;
+    }
+
+    private static double latest(IngestJobs jobs, java.util.function.ToDoubleFunction<IngestProgress> metric) {
+        return jobs.list().stream().findFirst().map(j -> metric.applyAsDouble(j.progress())).orElse(0.0);
     }
 
     void close(@Disposes IngestJobs jobs) {

@@ -195,6 +195,13 @@ class IngestJobResourceTest {
                 StandardCharsets.UTF_8);
         assertThat(rejected).contains("../../evil.jpg", "unsafe entry name", "zbomb.jpg", "zip bomb");
         given().get("/api/datasets/" + dataset).then().statusCode(200).body("imageCount", equalTo(30));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("faces_ingest_images_processed 31.0"))
+                .body(containsString("faces_ingest_images_rejected 2.0"));
+
+        // the same zip uploaded to S3 and ingested from there
+        s3().put(ObjectKeys.DATASETS_BUCKET, "uploads/" + dataset + ".zip", Files.readAllBytes(zip), "application/zip");
+        runJob("s3://" + ObjectKeys.DATASETS_BUCKET + "/uploads/" + dataset + ".zip", dataset + "-s3", null);
+        given().get("/api/datasets/" + dataset + "-s3").then().statusCode(200).body("imageCount", equalTo(30));
     }
 
     @Test
