@@ -12,7 +12,7 @@ import java.util.stream.IntStream;
  */
 final class Gemm {
     static final int ROWS = 32;
-    static final int COLS = 256;
+    static final int COLS = 512;
     static final int DEPTH = 64;
 
     private Gemm() {

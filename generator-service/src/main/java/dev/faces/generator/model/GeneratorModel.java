@@ -154,6 +154,17 @@ public final class GeneratorModel {
         return out;
     }
 
+    /** tanh through the intrinsic exp: within 1e-7 of Math.tanh in float, several times faster. */
+    static float tanh(float x) {
+        if (x > 9f) {
+            return 1f;
+        }
+        if (x < -9f) {
+            return -1f;
+        }
+        return (float) (1.0 - 2.0 / (Math.exp(2.0 * x) + 1.0));
+    }
+
     private static float[] transpose(float[] x, int rows, int cols) {
         float[] t = new float[x.length];
         for (int r = 0; r < rows; r++) {
@@ -179,25 +190,32 @@ public final class GeneratorModel {
         for (int co = 0; co < layer.out(); co++) {
             int channel = co;
             perChannel[co] = () -> {
+                int stride = layer.stride();
+                int pad = layer.padding();
                 for (int t = 0; t < 16; t++) {
                     int ky = t / 4;
                     int kx = t % 4;
+                    // input positions whose output (i * stride - pad + k) falls inside the image
+                    int iy0 = Math.max(0, Math.floorDiv(pad - ky + stride - 1, stride));
+                    int iy1 = Math.min(size - 1, Math.floorDiv(outSize - 1 + pad - ky, stride));
+                    int ix0 = Math.max(0, Math.floorDiv(pad - kx + stride - 1, stride));
+                    int ix1 = Math.min(size - 1, Math.floorDiv(outSize - 1 + pad - kx, stride));
                     int row = channel * 16 + t;
                     int rowBase = row * positions;
                     for (int i = 0; i < n; i++) {
                         int src = rowBase + i * inPlane;
                         int dst = (channel * n + i) * outPlane;
-                        for (int iy = 0; iy < size; iy++) {
-                            int oy = iy * layer.stride() - layer.padding() + ky;
-                            if (oy < 0 || oy >= outSize) {
-                                continue;
-                            }
-                            for (int ix = 0; ix < size; ix++) {
-                                int ox = ix * layer.stride() - layer.padding() + kx;
-                                if (ox >= 0 && ox < outSize) {
-                                    int pos = i * inPlane + iy * size + ix;
-                                    y[dst + oy * outSize + ox] += transposed ? cols[pos * rowsTotal + row]
-                                            : cols[src + iy * size + ix];
+                        for (int iy = iy0; iy <= iy1; iy++) {
+                            int out = dst + (iy * stride - pad + ky) * outSize - pad + kx;
+                            if (transposed) {
+                                int pos = i * inPlane + iy * size;
+                                for (int ix = ix0; ix <= ix1; ix++) {
+                                    y[out + ix * stride] += cols[(pos + ix) * rowsTotal + row];
+                                }
+                            } else {
+                                int in = src + iy * size;
+                                for (int ix = ix0; ix <= ix1; ix++) {
+                                    y[out + ix * stride] += cols[in + ix];
                                 }
                             }
                         }
@@ -208,7 +226,7 @@ public final class GeneratorModel {
                 int to = from + n * outPlane;
                 if (layer.last()) {
                     for (int p = from; p < to; p++) {
-                        y[p] = (float) Math.tanh(y[p] + b);
+                        y[p] = tanh(y[p] + b);
                     }
                 } else {
                     for (int p = from; p < to; p++) {
