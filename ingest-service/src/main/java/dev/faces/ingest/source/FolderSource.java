@@ -32,18 +32,7 @@ public final class FolderSource implements ImageSource {
                     .filter(n -> !n.startsWith(".") && !n.equals("list_eval_partition.txt"))
                     .collect(Collectors.toCollection(java.util.TreeSet::new));
         }
-        List<String> names = new ArrayList<>();
-        if (partition == null) {
-            names.addAll(present);
-        } else {
-            for (String name : partition.files(split)) {
-                if (present.contains(name)) {
-                    names.add(name);
-                } else {
-                    refused.add(new Rejection(name, "listed in list_eval_partition.txt but missing from " + folder.getFileName()));
-                }
-            }
-        }
+        List<String> names = Partition.select(partition, split, present, String.valueOf(folder.getFileName()), refused);
         List<SourceEntry> entries = new ArrayList<>();
         for (String name : names) {
             Path file = folder.resolve(name);

@@ -40,6 +40,27 @@ public final class Partition {
         return new Partition(map);
     }
 
+    /**
+     * The files to ingest, in file-name order: all present ones without a partition file, else the split's files,
+     * those listed but absent going to {@code refused} with a reason naming {@code where}.
+     */
+    public static java.util.List<String> select(Partition partition, Split split, java.util.Collection<String> present,
+                                                String where, java.util.List<ImageSource.Rejection> refused) {
+        if (partition == null) {
+            return present.stream().sorted().toList();
+        }
+        java.util.Set<String> available = new java.util.HashSet<>(present);
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (String name : partition.files(split)) {
+            if (available.contains(name)) {
+                names.add(name);
+            } else {
+                refused.add(new ImageSource.Rejection(name, "listed in list_eval_partition.txt but missing from " + where));
+            }
+        }
+        return names;
+    }
+
     /** Files of the split, in file-name order. */
     public java.util.List<String> files(Split split) {
         return byFile.entrySet().stream()

@@ -56,18 +56,7 @@ public final class ZipSource implements ImageSource {
                 images.put(base, e);
             }
         }
-        List<String> names = new ArrayList<>();
-        if (partition == null) {
-            names.addAll(images.keySet());
-        } else {
-            for (String name : partition.files(split)) {
-                if (images.containsKey(name)) {
-                    names.add(name);
-                } else {
-                    refused.add(new Rejection(name, "listed in list_eval_partition.txt but missing from the zip"));
-                }
-            }
-        }
+        List<String> names = Partition.select(partition, split, images.keySet(), "the zip", refused);
         List<SourceEntry> entries = new ArrayList<>();
         for (String name : names) {
             ZipEntry e = images.get(name);
