@@ -21,12 +21,11 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * A real single-node KRaft broker (broker and controller in one) in its own JVM. Storage is formatted
  * once; a second start on the same folder finds its topics and offsets again.
  */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker extends ChildServer {
     private final int port;
     private final int controllerPort;
     private final Path dataDir;
     private final Path logFile;
-    private ChildJvm process;
 
     public KafkaBroker(int port, int controllerPort, Path dataDir, Path logFile) {
         this.port = port;
@@ -178,24 +177,6 @@ public final class KafkaBroker implements AutoCloseable {
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** SIGKILL, for drills. */
-    public void kill() throws InterruptedException {
-        if (process != null) {
-            process.kill();
-        }
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    @Override
-    public void close() {
-        if (process != null) {
-            process.close();
         }
     }
 }

@@ -16,14 +16,13 @@ import java.util.Properties;
  * A real S3 server: S3Proxy storing objects as files, in its own JVM (its fat jar carries Guice 7,
  * which must never share a classpath with Quarkus tests). Authentication is AWS SigV2/SigV4.
  */
-public final class S3Server implements AutoCloseable {
+public final class S3Server extends ChildServer {
     public static final String DEV_ACCESS_KEY = "minioadmin";
     public static final String DEV_SECRET_KEY = "minioadmin";
 
     private final int port;
     private final Path dataDir;
     private final Path logFile;
-    private ChildJvm process;
 
     public S3Server(int port, Path dataDir, Path logFile) {
         this.port = port;
@@ -102,23 +101,6 @@ public final class S3Server implements AutoCloseable {
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    public void kill() throws InterruptedException {
-        if (process != null) {
-            process.kill();
-        }
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    @Override
-    public void close() {
-        if (process != null) {
-            process.close();
         }
     }
 }

@@ -36,21 +36,13 @@ public final class FolderSource implements ImageSource {
         List<SourceEntry> entries = new ArrayList<>();
         for (String name : names) {
             Path file = folder.resolve(name);
-            entries.add(new SourceEntry() {
-                @Override
-                public String name() {
-                    return name;
+            entries.add(SourceEntry.of(name, () -> {
+                long size = Files.size(file);
+                if (size > maxFileBytes) {
+                    throw new IOException("file is " + size + " bytes; at most " + maxFileBytes + " are read");
                 }
-
-                @Override
-                public byte[] read() throws IOException {
-                    long size = Files.size(file);
-                    if (size > maxFileBytes) {
-                        throw new IOException("file is " + size + " bytes; at most " + maxFileBytes + " are read");
-                    }
-                    return Files.readAllBytes(file);
-                }
-            });
+                return Files.readAllBytes(file);
+            }));
         }
         return entries;
     }

@@ -7,4 +7,24 @@ public interface SourceEntry {
     String name();
 
     byte[] read() throws IOException;
+
+    /** Reads the bytes of one entry. */
+    @FunctionalInterface
+    interface Reader {
+        byte[] read() throws IOException;
+    }
+
+    static SourceEntry of(String name, Reader reader) {
+        return new SourceEntry() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public byte[] read() throws IOException {
+                return reader.read();
+            }
+        };
+    }
 }

@@ -60,17 +60,7 @@ public final class ZipSource implements ImageSource {
         List<SourceEntry> entries = new ArrayList<>();
         for (String name : names) {
             ZipEntry e = images.get(name);
-            entries.add(new SourceEntry() {
-                @Override
-                public String name() {
-                    return name;
-                }
-
-                @Override
-                public byte[] read() throws IOException {
-                    return ZipSource.this.read(e);
-                }
-            });
+            entries.add(SourceEntry.of(name, () -> read(e)));
         }
         return entries;
     }
