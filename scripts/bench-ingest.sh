@@ -10,7 +10,7 @@ trap 'rm -rf "$data"' EXIT
 mvn -q -B -pl ingest-service -am install -DskipTests
 mvn -q -B -pl ingest-service dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.cp
 cp="ingest-service/target/classes:$(cat ingest-service/target/bench.cp)"
-java -cp ingest-service/target/classes dev.faces.ingest.sample.SampleFaces "$data" --images "$n"
+java -cp local-stack/target/classes dev.faces.stack.SampleFaces "$data" --images "$n"
 rm -f "$data/list_eval_partition.txt"
 mkdir -p target/bench
 javac -d target/bench -cp "$cp" bench/IngestBench.java

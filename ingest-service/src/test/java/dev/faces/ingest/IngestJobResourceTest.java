@@ -16,7 +16,7 @@ import dev.faces.core.events.DatasetCompleted;
 import dev.faces.core.events.EventCodec;
 import dev.faces.core.tensor.Npy;
 import dev.faces.core.tensor.NpyArray;
-import dev.faces.ingest.sample.SampleFaces;
+import dev.faces.stack.SampleFaces;
 import dev.faces.stack.LocalStack;
 import dev.faces.stack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;

@@ -9,12 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /** A Java program run as a child process with its output in a log file, stopped gracefully, then forcibly. */
 final class ChildJvm implements AutoCloseable {
     private static final Properties BUILD = loadBuildProperties();
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final String name;
     private final Process process;
@@ -29,7 +31,17 @@ final class ChildJvm implements AutoCloseable {
     /** Starts {@code mainClass} on {@code classpath} (local-stack's own classes are added for ParentWatch). */
     static ChildJvm start(String name, String classpath, List<String> jvmArgs, String mainClass, List<String> args,
                           Path log) {
+        return start(name, classpath, jvmArgs, mainClass, args, Map.of(), log);
+    }
+
+    /** As above, with extra environment variables for the child. */
+    static ChildJvm start(String name, String classpath, List<String> jvmArgs, String mainClass, List<String> args,
+                          Map<String, String> env, Path log) {
         List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            // Its own session: Ctrl-C reaches only the launcher, which then stops its children in order.
+            cmd.add(SETSID.toString());
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-D" + ParentWatch.PARENT_PID + "=" + ProcessHandle.current().pid());
         cmd.addAll(jvmArgs);
@@ -40,8 +52,10 @@ final class ChildJvm implements AutoCloseable {
         cmd.addAll(args);
         try {
             Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(env);
+            Process p = builder.start();
             return new ChildJvm(name, p, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
@@ -88,12 +102,17 @@ final class ChildJvm implements AutoCloseable {
     /** SIGTERM, so the child shuts down cleanly; SIGKILL if it has not stopped in time. */
     @Override
     public void close() {
+        stop(30);
+    }
+
+    /** SIGTERM, then SIGKILL after {@code graceSeconds}. */
+    void stop(int graceSeconds) {
         if (!process.isAlive()) {
             return;
         }
         process.destroy();
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
@@ -105,6 +124,11 @@ final class ChildJvm implements AutoCloseable {
     /** SIGKILL: for drills that prove recovery. */
     void kill() throws InterruptedException {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** The exit code, or null while the child runs. */
+    Integer exitCode() {
+        return process.isAlive() ? null : process.exitValue();
     }
 
     private static String ownClasses() {

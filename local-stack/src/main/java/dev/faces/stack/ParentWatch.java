@@ -9,7 +9,7 @@ import java.util.Arrays;
  * runs the child's own shutdown hooks, so Kafka still closes its logs cleanly.
  */
 public final class ParentWatch {
-    public static final String PARENT_PID = "faces.parent.pid";
+    public static final String PARENT_PID = "localstack.parent.pid";
 
     private ParentWatch() {
     }

@@ -9,23 +9,39 @@ import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import io.minio.errors.ServerException;
 import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 /**
  * The pipeline's view of S3 (MinIO, S3Proxy, AWS): whole-object reads and writes, listings, existence.
- * Failures surface as {@link StorageException} with the bucket and key in the message.
+ * An unreachable server or a 5xx answer is retried with exponential backoff for up to {@code retryBudget}, so
+ * a restarting S3 pauses the work instead of failing it. Other failures, and the last one once the budget is
+ * spent, surface as {@link StorageException} with the bucket and key in the message.
  */
 public final class ObjectStore {
+    public static final Duration DEFAULT_RETRY_BUDGET = Duration.ofMinutes(2);
+    private static final Logger LOG = Logger.getLogger(ObjectStore.class.getName());
+    private static final long FIRST_BACKOFF_MS = 250;
+    private static final long MAX_BACKOFF_MS = 5000;
+
     private final MinioClient client;
     private final String endpoint;
+    private final Duration retryBudget;
 
     public ObjectStore(String endpoint, String accessKey, String secretKey, String region) {
+        this(endpoint, accessKey, secretKey, region, DEFAULT_RETRY_BUDGET);
+    }
+
+    public ObjectStore(String endpoint, String accessKey, String secretKey, String region, Duration retryBudget) {
         this.endpoint = endpoint;
+        this.retryBudget = retryBudget;
         this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region).build();
     }
 
@@ -135,12 +151,51 @@ public final class ObjectStore {
     }
 
     private <T> T call(String op, String bucket, String key, S3Call<T> call) {
+        long deadline = System.nanoTime() + retryBudget.toNanos();
+        long backoff = FIRST_BACKOFF_MS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                T result = call.run();
+                if (attempt > 1) {
+                    LOG.info(op + " s3://" + bucket + "/" + key + " succeeded after " + attempt + " attempts");
+                }
+                return result;
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                String what = op + " s3://" + bucket + "/" + key + " at " + endpoint;
+                if (!isTransient(e) || System.nanoTime() + backoff * 1_000_000 > deadline) {
+                    throw new StorageException(what + " failed: " + e.getMessage(), e);
+                }
+                if (attempt == 1 || attempt % 10 == 0) {
+                    LOG.warning(what + " failed (" + e + "); retrying with backoff for up to "
+                            + retryBudget.toSeconds() + " s");
+                }
+                sleep(backoff);
+                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            }
+        }
+    }
+
+    /** Worth retrying: the server was unreachable or answered 5xx. */
+    static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException || t instanceof ServerException) {
+                return true;
+            }
+            if (t instanceof ErrorResponseException r && r.response() != null && r.response().code() >= 500) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void sleep(long ms) {
         try {
-            return call.run();
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new StorageException(op + " s3://" + bucket + "/" + key + " at " + endpoint + " failed: " + e.getMessage(), e);
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while waiting to retry S3", e);
         }
     }
 

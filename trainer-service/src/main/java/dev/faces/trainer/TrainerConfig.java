@@ -30,6 +30,10 @@ public interface TrainerConfig {
         String secretKey();
 
         String region();
+
+        /** How long an unreachable S3 is retried (with backoff) before an operation fails. */
+        @WithDefault("120")
+        int retrySeconds();
     }
 
     interface Trainer {

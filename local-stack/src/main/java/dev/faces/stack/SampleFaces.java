@@ -1,4 +1,4 @@
-package dev.faces.ingest.sample;
+package dev.faces.stack;
 
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -1,0 +1,166 @@
+package dev.faces.stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One of the pipeline's packaged Quarkus services ({@code target/quarkus-app/quarkus-run.jar}) as a child
+ * process with its output in a log file. It exits with its parent, can be stopped (SIGTERM: the service
+ * finishes what it is doing), killed (SIGKILL, for drills) and started again on the same port.
+ */
+public final class ServiceProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** The three services, their modules and default ports (DESIGN §6) and heap sizes. */
+    public enum Service {
+        INGEST("ingest-service", 8081, "-Xmx1g"),
+        TRAINER("trainer-service", 8082, "-Xmx2g"),
+        GENERATOR("generator-service", 8080, "-Xmx768m");
+
+        public final String module;
+        public final int defaultPort;
+        final String heap;
+
+        Service(String module, int defaultPort, String heap) {
+            this.module = module;
+            this.defaultPort = defaultPort;
+            this.heap = heap;
+        }
+
+        /** The packaged application of this service in a checkout at {@code root}. */
+        public Path jar(Path root) {
+            return root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        }
+    }
+
+    private final Service service;
+    private final Path jar;
+    private final int port;
+    private final Map<String, String> env;
+    private final Path log;
+    private ChildJvm process;
+
+    private ServiceProcess(Service service, Path jar, int port, Map<String, String> env, Path log) {
+        this.service = service;
+        this.jar = jar;
+        this.port = port;
+        this.env = env;
+        this.log = log;
+    }
+
+    /** Starts the service; {@link #awaitUp} waits until it answers. */
+    public static ServiceProcess start(Service service, Path jar, int port, Map<String, String> env, Path log) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(service.module + " is not packaged: " + jar
+                    + " is missing (build it with: mvn -DskipTests package)");
+        }
+        return new ServiceProcess(service, jar, port, Map.copyOf(env), log).start();
+    }
+
+    /** Starts the process again after {@link #stop()} or {@link #kill()}, with the same settings. */
+    public synchronized ServiceProcess start() {
+        if (isRunning()) {
+            throw new IllegalStateException(service.module + " is already running");
+        }
+        Ports.requireFree(port, service.module, "Stop whatever uses it, or choose another port.");
+        List<String> jvm = new ArrayList<>(List.of(service.heap, "--add-opens", "java.base/java.lang=ALL-UNNAMED"));
+        Map<String, String> childEnv = new java.util.HashMap<>(env);
+        childEnv.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        process = ChildJvm.start(service.module, jar.toAbsolutePath().toString(), jvm,
+                "io.quarkus.bootstrap.runner.QuarkusEntryPoint", List.of(), childEnv, log);
+        return this;
+    }
+
+    /** Waits until the service answers its liveness check; fails with the log's tail if it exits first. */
+    public ServiceProcess awaitUp(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (!isRunning()) {
+                throw new IllegalStateException(service.module + " exited during start-up (code " + exitCode()
+                        + "); last lines of " + log + ":\n" + tail(30));
+            }
+            if (status("/q/health/live") == 200) {
+                return this;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(service.module + " did not answer within " + timeout.toSeconds()
+                        + " s; last lines of " + log + ":\n" + tail(30));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** The HTTP status of a GET, or -1 when the service does not answer. */
+    public int status(String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    public String url() {
+        return "http://localhost:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Service service() {
+        return service;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** The exit code of the last run, or null while it runs. */
+    public synchronized Integer exitCode() {
+        return process == null ? null : process.exitCode();
+    }
+
+    public String tail(int lines) {
+        return process == null ? "" : process.tail(lines);
+    }
+
+    /** SIGKILL: nothing is saved, as in a crash. */
+    public synchronized void kill() throws InterruptedException {
+        if (process != null) {
+            process.kill();
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after two minutes: enough for the trainer to finish its step and save. */
+    public void stop() {
+        ChildJvm p;
+        synchronized (this) {
+            p = process;
+        }
+        if (p != null) {
+            p.stop(120);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
