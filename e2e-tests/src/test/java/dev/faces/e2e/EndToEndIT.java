@@ -1,0 +1,171 @@
+package dev.faces.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.faces.core.ObjectKeys;
+import dev.faces.core.Topics;
+import dev.faces.core.events.CheckpointPublished;
+import dev.faces.core.events.CloudEvent;
+import dev.faces.core.events.EventCodec;
+import dev.faces.stack.LocalStack;
+import dev.faces.stack.LocalStackExtension;
+import dev.faces.stack.ServiceProcess.Service;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole pipeline as a user runs it: the three packaged services as processes on the real broker and S3.
+ * A sample is ingested, training starts by itself, its checkpoint is served, a restarted generator serves it
+ * again, and the README's kcat one-liner starts a retraining whose checkpoint event arrives.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String DATASET = "e2e-faces";
+    private static final String AUTO_RUN = "auto-" + DATASET;
+    private static Pipeline pipeline;
+    private static String servedVersion;
+
+    @BeforeAll
+    static void start(LocalStack stack) throws Exception {
+        pipeline = Pipeline.start(stack, "end-to-end", Map.of(Service.TRAINER, Map.of("AUTO_TRAIN", "true",
+                "AUTO_TRAIN_EPOCHS", "1", "FACES_TRAINER_SWD_IMAGES", "16")));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aSampleIsIngestedTrainedOnAndServed() throws Exception {
+        String job = pipeline.ingest(pipeline.sample("sample", 320, 7), DATASET, 1000);
+        JsonNode done = pipeline.await(job, j -> !j.path("status").asText().matches("queued|running"),
+                Duration.ofMinutes(2));
+        assertThat(done.path("status").asText()).isEqualTo("completed");
+        assertThat(done.path("processed").asInt()).isEqualTo(320);
+        assertThat(done.path("rejected").asInt()).isZero();
+        JsonNode manifest = EventCodec.json().readTree(pipeline.readObject(ObjectKeys.DATASETS_BUCKET,
+                ObjectKeys.manifest(DATASET)));
+        assertThat(manifest.path("imageCount").asInt()).isEqualTo(320);
+
+        JsonNode run = pipeline.await(pipeline.services.trainer().url() + "/api/training-runs/" + AUTO_RUN,
+                r -> r.path("status").asText().matches("completed|failed|cancelled"), Duration.ofMinutes(5));
+        assertThat(run.path("status").asText()).as(pipeline.logs()).isEqualTo("completed");
+        assertThat(run.path("epochsDone").asInt()).isEqualTo(1);
+        String checkpointKey = run.path("lastCheckpointKey").asText();
+        assertThat(pipeline.s3().exists(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.generator(AUTO_RUN, 1))).isTrue();
+        assertThat(checkpointKey).startsWith(ObjectKeys.epochPrefix(AUTO_RUN, 1));
+
+        servedVersion = ObjectKeys.modelVersion(AUTO_RUN, 1);
+        pipeline.await(pipeline.services.generator().url() + "/api/models/current",
+                m -> m.path("version").asText().equals(servedVersion), Duration.ofSeconds(60));
+        assertFaceServedBy(servedVersion);
+
+        List<CloudEvent> events = pipeline.events(Topics.CHECKPOINTS, AUTO_RUN);
+        assertThat(events).map(CloudEvent::data).filteredOn(CheckpointPublished.class::isInstance)
+                .map(e -> ((CheckpointPublished) e).generator().key())
+                .containsExactly(ObjectKeys.generator(AUTO_RUN, 1));
+    }
+
+    @Test
+    @Order(2)
+    void aRestartedGeneratorServesTheNewestCheckpointAgain() throws Exception {
+        var generator = pipeline.services.generator();
+        generator.stop();
+        assertThat(generator.isRunning()).isFalse();
+        generator.start().awaitUp(Duration.ofMinutes(1));
+        pipeline.await(generator.url() + "/api/models/current",
+                m -> m.path("version").asText().equals(servedVersion), Duration.ofSeconds(60));
+        assertFaceServedBy(servedVersion);
+        assertThat(generator.status("/q/health/ready")).isEqualTo(200);
+    }
+
+    @Test
+    @Order(3)
+    void theReadmesKcatOneLinerStartsARetraining() throws Exception {
+        String runId = "e2e-retrain";
+        String command = readmeKcatCommand()
+                .replace("\"datasetId\":\"celeba\"", "\"datasetId\":\"" + DATASET + "\"")
+                .replace("celeba-2", runId).replace("\"epochs\":5", "\"epochs\":1")
+                .replace("localhost:9092", pipeline.stack.bootstrapServers());
+        assertThat(command).contains(runId).contains(DATASET).contains("\"epochs\":1");
+        run(command);
+
+        JsonNode run = pipeline.await(pipeline.services.trainer().url() + "/api/training-runs/" + runId,
+                r -> r.path("status").asText().matches("completed|failed|cancelled"), Duration.ofMinutes(5));
+        assertThat(run.path("status").asText()).isEqualTo("completed");
+        assertThat(run.path("request").path("datasetId").asText()).isEqualTo(DATASET);
+
+        // The README's way of watching checkpoints, with -o beginning -e so that it ends.
+        String watched = run(readmeWatchCommand().replace("localhost:9092", pipeline.stack.bootstrapServers())
+                + " -o beginning -e");
+        assertThat(watched.lines().filter(l -> l.startsWith(runId + " ")))
+                .anyMatch(l -> l.contains("ce_type=faces.checkpoint.published.v1")
+                        && l.contains(ObjectKeys.generator(runId, 1)));
+        pipeline.await(pipeline.services.generator().url() + "/api/models/current",
+                m -> m.path("version").asText().equals(ObjectKeys.modelVersion(runId, 1)), Duration.ofSeconds(60));
+    }
+
+    private static void assertFaceServedBy(String version) throws Exception {
+        HttpResponse<byte[]> face = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.services.generator().url()
+                + "/api/faces/1.png")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(face.statusCode()).isEqualTo(200);
+        assertThat(face.headers().firstValue("Content-Type")).hasValue("image/png");
+        assertThat(face.headers().firstValue("X-Model-Version")).hasValue(version);
+        BufferedImage png = ImageIO.read(new ByteArrayInputStream(face.body()));
+        assertThat(png.getWidth()).isEqualTo(64);
+        assertThat(png.getHeight()).isEqualTo(64);
+    }
+
+    /** The README's two-line "echo '{...}' | kcat ... -P" command. */
+    static String readmeKcatCommand() throws Exception {
+        Matcher m = Pattern.compile("(echo '\\{\"specversion\".*?\\\\\\n.*?-P)\\n").matcher(readme());
+        assertThat(m.find()).as("README has the kcat one-liner").isTrue();
+        return m.group(1);
+    }
+
+    static String readmeWatchCommand() throws Exception {
+        Matcher m = Pattern.compile("(kcat -b localhost:9092 -t faces.checkpoints -C [^#\\n]*?)\\s*#").matcher(readme());
+        assertThat(m.find()).as("README shows how to watch faces.checkpoints").isTrue();
+        return m.group(1);
+    }
+
+    private static String readme() throws Exception {
+        return Files.readString(Pipeline.ROOT.resolve("README.md"), StandardCharsets.UTF_8);
+    }
+
+    /** Runs a shell command as a person would; kcat must be installed (.ci/run installs it). */
+    private static String run(String command) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("%s\n%s", command, out).isZero();
+        return out;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.faces.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.faces.core.ObjectStore;
+import dev.faces.core.events.CloudEvent;
+import dev.faces.core.events.EventCodec;
+import dev.faces.stack.JsonHttp;
+import dev.faces.stack.LocalStack;
+import dev.faces.stack.PipelineServices;
+import dev.faces.stack.SampleFaces;
+import dev.faces.stack.ServiceProcess;
+import dev.faces.stack.ServiceProcess.Service;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** The three packaged services on the shared local stack, and what the end-to-end tests ask of them. */
+final class Pipeline implements AutoCloseable {
+    static final String TOKEN = "dev-admin-token";
+    static final Path ROOT = Path.of(System.getProperty("pipeline.root", "..")).toAbsolutePath().normalize();
+
+    final LocalStack stack;
+    final Path dir;
+    final PipelineServices services;
+
+    private Pipeline(LocalStack stack, Path dir, PipelineServices services) {
+        this.stack = stack;
+        this.dir = dir;
+        this.services = services;
+    }
+
+    /** Starts the services on free ports; logs go to target/e2e-logs/{name}/ so CI keeps them. */
+    static Pipeline start(LocalStack stack, String name, Map<Service, Map<String, String>> extraEnv) throws Exception {
+        Path dir = Files.createTempDirectory("e2e-" + name + "-");
+        Path logs = Path.of("target", "e2e-logs", name).toAbsolutePath();
+        Files.createDirectories(logs);
+        Map<Service, Integer> ports = new EnumMap<>(Service.class);
+        for (Service s : Service.values()) {
+            ports.put(s, freePort());
+        }
+        PipelineServices services = PipelineServices.start(stack, new PipelineServices.Options(ROOT, logs,
+                dir.resolve("trainer"), List.of(dir), ports, extraEnv), Duration.ofMinutes(2));
+        return new Pipeline(stack, dir, services);
+    }
+
+    /** A CelebA-layout sample of {@code n} procedural faces in this pipeline's folder. */
+    Path sample(String name, int n, long seed) throws IOException {
+        Path sample = dir.resolve(name);
+        SampleFaces.write(sample, n, seed);
+        return sample;
+    }
+
+    /** Starts an ingest job and returns its URL. */
+    String ingest(Path source, String datasetId, int shardSize) {
+        JsonHttp.Reply r = JsonHttp.post(services.ingest().url() + "/api/ingest-jobs",
+                "{\"source\":\"" + source + "\",\"datasetId\":\"" + datasetId + "\"}", TOKEN);
+        if (r.status() != 202) {
+            throw new AssertionError("ingest refused: " + r.status() + " " + r.body());
+        }
+        return services.ingest().url() + "/api/ingest-jobs/" + r.body().path("id").asText();
+    }
+
+    /** Polls {@code url} until its JSON satisfies {@code condition}; every service must stay up meanwhile. */
+    JsonNode await(String url, Predicate<JsonNode> condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            requireRunning();
+            JsonHttp.Reply r = JsonHttp.get(url);
+            if (r.ok() && r.body() != null) {
+                last = r.body();
+                if (condition.test(last)) {
+                    return last;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting on " + url + "; last answer "
+                + last + "\n" + logs());
+    }
+
+    void requireRunning() {
+        for (ServiceProcess p : List.of(services.ingest(), services.trainer(), services.generator())) {
+            if (!p.isRunning()) {
+                throw new AssertionError(p.service().module + " exited with " + p.exitCode() + ":\n" + p.tail(40));
+            }
+        }
+    }
+
+    String logs() {
+        StringBuilder b = new StringBuilder();
+        for (ServiceProcess p : List.of(services.ingest(), services.trainer(), services.generator())) {
+            b.append("--- ").append(p.service().module).append(" (").append(p.log()).append(")\n").append(p.tail(25))
+                    .append('\n');
+        }
+        return b.toString();
+    }
+
+    ObjectStore s3() {
+        return new ObjectStore(stack.s3Endpoint(), stack.accessKey(), stack.secretKey(), "us-east-1",
+                Duration.ofSeconds(30));
+    }
+
+    String readObject(String bucket, String key) {
+        return new String(s3().get(bucket, key).orElseThrow(() -> new AssertionError("s3://" + bucket + "/" + key
+                + " is missing")), StandardCharsets.UTF_8);
+    }
+
+    /** Every event on {@code topic} keyed {@code key}, from the beginning, decoded. */
+    List<CloudEvent> events(String topic, String key) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<CloudEvent> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            int idle = 0;
+            while (System.nanoTime() < deadline && idle < 3) {
+                var records = consumer.poll(Duration.ofSeconds(1));
+                idle = records.isEmpty() && !consumer.assignment().isEmpty() ? idle + 1 : 0;
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    if (key.equals(r.key())) {
+                        Map<String, String> headers = new HashMap<>();
+                        for (Header h : r.headers()) {
+                            headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+                        }
+                        out.add(EventCodec.decode(headers, r.value()));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        services.close();
+    }
+}
