@@ -64,7 +64,7 @@ class EndToEndIT {
     @Test
     @Order(1)
     void aSampleIsIngestedTrainedOnAndServed() throws Exception {
-        String job = pipeline.ingest(pipeline.sample("sample", 320, 7), DATASET, 1000);
+        String job = pipeline.ingest(pipeline.sample("sample", 320, 7), DATASET);
         JsonNode done = pipeline.await(job, j -> !j.path("status").asText().matches("queued|running"),
                 Duration.ofMinutes(2));
         assertThat(done.path("status").asText()).isEqualTo("completed");

@@ -67,7 +67,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     /** Starts an ingest job and returns its URL. */
-    String ingest(Path source, String datasetId, int shardSize) {
+    String ingest(Path source, String datasetId) {
         JsonHttp.Reply r = JsonHttp.post(services.ingest().url() + "/api/ingest-jobs",
                 "{\"source\":\"" + source + "\",\"datasetId\":\"" + datasetId + "\"}", TOKEN);
         if (r.status() != 202) {

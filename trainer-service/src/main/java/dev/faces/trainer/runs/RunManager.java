@@ -33,6 +33,7 @@ import java.util.logging.Logger;
  */
 public final class RunManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunManager.class.getName());
+    private static final java.time.Duration STORAGE_PAUSE = java.time.Duration.ofSeconds(30);
 
     /** How events leave the trainer; both calls return once the broker has the record. */
     public interface Events {
@@ -158,10 +159,40 @@ public final class RunManager implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (ObjectStore.StorageException e) {
+                // S3 stayed away longer than the store's retries: the run is not at fault, so it waits and
+                // resumes from its last checkpoint, as after a restart.
+                LOG.log(Level.WARNING, "run " + runId + " paused: " + e.getMessage() + "; retrying in "
+                        + STORAGE_PAUSE.toSeconds() + " s");
+                requeueAfterPause(runId);
             } catch (RuntimeException | Error e) {
                 LOG.log(Level.SEVERE, "run " + runId + " failed", e);
                 String reason = e instanceof RuntimeException && e.getMessage() != null ? e.getMessage() : e.toString();
-                finish(runs.get(runId), RunRecord.Status.failed, reason);
+                try {
+                    finish(runs.get(runId), RunRecord.Status.failed, reason);
+                } catch (RuntimeException recordFailed) {
+                    LOG.log(Level.SEVERE, "run " + runId + ": cannot record the failure", recordFailed);
+                }
+            }
+        }
+    }
+
+    private void requeueAfterPause(String runId) {
+        long until = System.nanoTime() + STORAGE_PAUSE.toNanos();
+        synchronized (this) {
+            while (!stopping && System.nanoTime() < until) {
+                try {
+                    wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stopping = true;
+                }
+            }
+            if (!stopping) {
+                List<String> waiting = new ArrayList<>(queue);
+                queue.clear();
+                queue.add(runId);
+                queue.addAll(waiting);
             }
         }
     }

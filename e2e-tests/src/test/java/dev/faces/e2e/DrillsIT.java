@@ -1,0 +1,208 @@
+package dev.faces.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.faces.core.ObjectKeys;
+import dev.faces.core.Topics;
+import dev.faces.core.events.CheckpointPublished;
+import dev.faces.core.events.CloudEvent;
+import dev.faces.core.events.DatasetBatch;
+import dev.faces.core.events.DatasetCompleted;
+import dev.faces.core.events.EventCodec;
+import dev.faces.core.events.TrainingFinished;
+import dev.faces.stack.JsonHttp;
+import dev.faces.stack.LocalStack;
+import dev.faces.stack.LocalStackExtension;
+import dev.faces.stack.ServiceProcess;
+import dev.faces.stack.ServiceProcess.Service;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Drills on the running pipeline: the broker restarts during an ingest and during training, S3 goes away and
+ * comes back, the trainer is killed with SIGKILL. Each time nothing is lost and everything recovers on its own.
+ */
+@ExtendWith(LocalStackExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DrillsIT {
+    private static final String TRAIN_SET = "drill-train";
+    private static Pipeline pipeline;
+    private static LocalStack stack;
+
+    @BeforeAll
+    static void start(LocalStack localStack) throws Exception {
+        stack = localStack;
+        pipeline = Pipeline.start(stack, "drills", Map.of(Service.INGEST, Map.of("INGEST_SHARD_SIZE", "100"),
+                // A short S3 retry budget, so that the S3 drill also sees a run pause and resume on its own.
+                Service.TRAINER, Map.of("FACES_TRAINER_SWD_IMAGES", "16", "FACES_S3_RETRY_SECONDS", "3")));
+        String job = pipeline.ingest(pipeline.sample("train", 256, 11), TRAIN_SET);
+        assertThat(pipeline.await(job, finished(), Duration.ofMinutes(2)).path("status").asText()).isEqualTo("completed");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theBrokerRestartsInTheMiddleOfAnIngest() throws Exception {
+        String dataset = "drill-broker-ingest";
+        String job = pipeline.ingest(pipeline.sample("big", 3000, 3), dataset);
+        pipeline.await(job, j -> j.path("processed").asInt() >= 300, Duration.ofMinutes(2));
+        stack.kafka().kill();
+        Thread.sleep(2000);
+        stack.kafka().start();
+
+        JsonNode done = pipeline.await(job, finished(), Duration.ofMinutes(4));
+        assertThat(done.path("status").asText()).as(pipeline.logs()).isEqualTo("completed");
+        JsonNode manifest = EventCodec.json().readTree(pipeline.readObject(ObjectKeys.DATASETS_BUCKET,
+                ObjectKeys.manifest(dataset)));
+        assertThat(manifest.path("imageCount").asInt()).isEqualTo(3000);
+        assertThat(manifest.path("shardCount").asInt()).isEqualTo(30);
+
+        // Every shard announced at least once, with the manifest's digest; then the completion.
+        List<CloudEvent> events = pipeline.events(Topics.DATASETS, dataset);
+        Map<Integer, String> announced = new HashMap<>();
+        events.stream().map(CloudEvent::data).filter(DatasetBatch.class::isInstance).map(DatasetBatch.class::cast)
+                .forEach(b -> announced.put(b.shardIndex(), b.sha256()));
+        assertThat(announced.keySet()).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 30).boxed().toList());
+        for (JsonNode shard : manifest.path("shards")) {
+            assertThat(announced.get(shard.path("index").asInt())).isEqualTo(shard.path("sha256").asText());
+        }
+        assertThat(events).map(CloudEvent::data).filteredOn(DatasetCompleted.class::isInstance).isNotEmpty();
+        assertThat(pipeline.s3().list(ObjectKeys.DATASETS_BUCKET, ObjectKeys.datasetPrefix(dataset))
+                .stream().filter(k -> k.endsWith(".npy")).count()).isEqualTo(30);
+    }
+
+    @Test
+    @Order(2)
+    void theBrokerRestartsInTheMiddleOfTraining() throws Exception {
+        String runId = "drill-broker-train";
+        String url = startRun(runId, 3);
+        pipeline.await(url, r -> r.path("epoch").asInt() == 1 && r.path("batch").asInt() >= 2, Duration.ofMinutes(2));
+        stack.kafka().kill();
+        Thread.sleep(2000);
+        stack.kafka().start();
+
+        JsonNode run = pipeline.await(url, finalStatus(), Duration.ofMinutes(5));
+        assertThat(run.path("status").asText()).as(pipeline.logs()).isEqualTo("completed");
+        assertCheckpointEvents(runId, 3);
+    }
+
+    @Test
+    @Order(3)
+    void s3GoesAwayAndComesBack() throws Exception {
+        String runId = "drill-s3";
+        String url = startRun(runId, 2);
+        pipeline.await(url, r -> r.path("epoch").asInt() == 1 && r.path("batch").asInt() >= 2, Duration.ofMinutes(2));
+        List<ServiceProcess> services = List.of(pipeline.services.ingest(), pipeline.services.trainer(),
+                pipeline.services.generator());
+        stack.s3().close();
+        try {
+            for (ServiceProcess s : services) {
+                awaitReadiness(s, 503);
+            }
+            // The run trains on from its local shard cache up to the end of epoch 1, whose checkpoint waits for S3.
+            JsonNode atEpochEnd = pipeline.await(url, r -> r.path("epoch").asInt() == 1
+                    && r.path("batch").asInt() == r.path("batchesPerEpoch").asInt(), Duration.ofMinutes(2));
+            assertThat(atEpochEnd.path("status").asText()).isEqualTo("running");
+            awaitLog(pipeline.services.trainer(), "run " + runId + " paused");
+            assertThat(pipeline.services.trainer().tail(200)).contains("retrying with backoff");
+        } finally {
+            stack.s3().start();
+        }
+        for (ServiceProcess s : services) {
+            awaitReadiness(s, 200);
+        }
+        JsonNode run = pipeline.await(url, finalStatus(), Duration.ofMinutes(5));
+        assertThat(run.path("status").asText()).as(pipeline.logs()).isEqualTo("completed");
+        assertThat(run.path("epochsDone").asInt()).isEqualTo(2);
+        assertCheckpointEvents(runId, 2);
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            assertThat(pipeline.s3().exists(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.generator(runId, epoch))).isTrue();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aKilledTrainerResumesWhereItStopped() throws Exception {
+        String runId = "drill-kill";
+        String url = startRun(runId, 2);
+        pipeline.await(url, r -> r.path("epoch").asInt() == 2 && r.path("batch").asInt() >= 2, Duration.ofMinutes(2));
+        ServiceProcess trainer = pipeline.services.trainer();
+        trainer.kill();
+        assertThat(trainer.exitCode()).isEqualTo(137);
+        trainer.start().awaitUp(Duration.ofMinutes(1));
+
+        JsonNode run = pipeline.await(url, finalStatus(), Duration.ofMinutes(5));
+        assertThat(run.path("status").asText()).isEqualTo("completed");
+        assertThat(trainer.tail(400)).contains("resumes at epoch 2 of 2");
+        String metrics = pipeline.readObject(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.metricsLog(runId));
+        assertThat(metrics.lines().filter(l -> l.contains("\"type\":\"epoch\"")).count()).isEqualTo(2);
+        assertCheckpointEvents(runId, 2);
+    }
+
+    private static String startRun(String runId, int epochs) {
+        String trainer = pipeline.services.trainer().url();
+        JsonHttp.Reply r = JsonHttp.post(trainer + "/api/training-runs", "{\"datasetId\":\"" + TRAIN_SET
+                + "\",\"runId\":\"" + runId + "\",\"epochs\":" + epochs + ",\"batchSize\":32}", Pipeline.TOKEN);
+        assertThat(r.status()).as("%s", r.body()).isEqualTo(202);
+        return trainer + "/api/training-runs/" + runId;
+    }
+
+    /** One checkpoint event per epoch (a duplicate after a retry is allowed), and the run's end. */
+    private static void assertCheckpointEvents(String runId, int epochs) {
+        List<CloudEvent> events = pipeline.events(Topics.CHECKPOINTS, runId);
+        assertThat(events).map(CloudEvent::data).filteredOn(CheckpointPublished.class::isInstance)
+                .map(e -> ((CheckpointPublished) e).epoch()).containsAll(IntStream.rangeClosed(1, epochs).boxed().toList())
+                .allMatch(e -> e >= 1 && e <= epochs);
+        assertThat(events).map(CloudEvent::data).filteredOn(TrainingFinished.class::isInstance)
+                .map(e -> ((TrainingFinished) e).status()).contains(TrainingFinished.Status.COMPLETED);
+    }
+
+    private static void awaitReadiness(ServiceProcess service, int status) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int last = -2;
+        while (System.nanoTime() < deadline) {
+            last = service.status("/q/health/ready");
+            if (last == status) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(service.service().module + " readiness stayed " + last + ", expected " + status);
+    }
+
+    private static void awaitLog(ServiceProcess service, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!service.tail(200).contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(service.service().module + " never logged '" + text + "':\n" + service.tail(30));
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    private static Predicate<JsonNode> finished() {
+        return j -> !j.path("status").asText().matches("queued|running");
+    }
+
+    private static Predicate<JsonNode> finalStatus() {
+        return r -> r.path("status").asText().matches("completed|failed|cancelled");
+    }
+}
