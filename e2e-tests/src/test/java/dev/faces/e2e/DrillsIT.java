@@ -157,6 +157,42 @@ class DrillsIT {
         assertCheckpointEvents(runId, 2);
     }
 
+    @Test
+    @Order(5)
+    void aKilledIngestResumesOnRestartAndEndsWithTheSameDataset() throws Exception {
+        String reference = "drill-broker-ingest"; // the same 3,000 images, ingested without a crash in drill 1
+        String dataset = "drill-ingest-kill";
+        ServiceProcess ingest = pipeline.services.ingest();
+        String job = pipeline.ingest(pipeline.dir.resolve("big"), dataset);
+        pipeline.await(job, j -> j.path("processed").asInt() >= 1000, Duration.ofMinutes(2));
+        ingest.kill();
+        assertThat(ingest.exitCode()).isEqualTo(137);
+        assertThat(pipeline.s3().exists(ObjectKeys.DATASETS_BUCKET, ObjectKeys.manifest(dataset))).isFalse();
+
+        ingest.start().awaitUp(Duration.ofMinutes(1)); // nobody asks again: the saved request resumes
+        JsonNode manifest = pipeline.await(ingest.url() + "/api/datasets/" + dataset, m -> m.has("shards"),
+                Duration.ofMinutes(3));
+        assertThat(ingest.tail(300)).contains("resuming the interrupted ingest of " + dataset);
+        JsonNode expected = EventCodec.json().readTree(pipeline.readObject(ObjectKeys.DATASETS_BUCKET,
+                ObjectKeys.manifest(reference)));
+        assertThat(manifest.path("imageCount").asInt()).isEqualTo(3000);
+        assertThat(shardDigests(manifest)).isEqualTo(shardDigests(expected)).hasSize(30);
+        assertThat(pipeline.s3().list(ObjectKeys.DATASETS_BUCKET, ObjectKeys.datasetPrefix(dataset))
+                .stream().filter(k -> k.endsWith(".npy")).count()).isEqualTo(30);
+        Map<Integer, String> announced = new HashMap<>();
+        pipeline.events(Topics.DATASETS, dataset).stream().map(CloudEvent::data).filter(DatasetBatch.class::isInstance)
+                .map(DatasetBatch.class::cast).forEach(b -> announced.put(b.shardIndex(), b.imageCount() + ":" + b.sha256()));
+        assertThat(announced).isEqualTo(shardDigests(expected));
+    }
+
+    private static Map<Integer, String> shardDigests(JsonNode manifest) {
+        Map<Integer, String> out = new java.util.TreeMap<>();
+        for (JsonNode shard : manifest.path("shards")) {
+            out.put(shard.path("index").asInt(), shard.path("count").asInt() + ":" + shard.path("sha256").asText());
+        }
+        return out;
+    }
+
     private static String startRun(String runId, int epochs) {
         String trainer = pipeline.services.trainer().url();
         JsonHttp.Reply r = JsonHttp.post(trainer + "/api/training-runs", "{\"datasetId\":\"" + TRAIN_SET

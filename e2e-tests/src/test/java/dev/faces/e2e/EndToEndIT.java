@@ -3,6 +3,7 @@ package dev.faces.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.faces.core.Digests;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.Topics;
 import dev.faces.core.events.CheckpointPublished;
@@ -20,12 +21,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -36,8 +43,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The whole pipeline as a user runs it: the three packaged services as processes on the real broker and S3.
- * A sample is ingested, training starts by itself, its checkpoint is served, a restarted generator serves it
- * again, and the README's kcat one-liner starts a retraining whose checkpoint event arrives.
+ * A sample is ingested, training starts by itself, its checkpoint is served; a corrupt newer checkpoint is
+ * rejected, a restarted generator serves the newest valid one again, and the README's kcat one-liner starts a
+ * retraining whose checkpoint event arrives and is served.
  */
 @ExtendWith(LocalStackExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -95,8 +103,32 @@ class EndToEndIT {
 
     @Test
     @Order(2)
-    void aRestartedGeneratorServesTheNewestCheckpointAgain() throws Exception {
+    void aCorruptCheckpointIsRejectedAndARestartedGeneratorServesTheNewestValidOneAgain() throws Exception {
         var generator = pipeline.services.generator();
+        // C: newer than the served checkpoint, announced with the right digest, but cut in half.
+        String corruptRun = "e2e-corrupt";
+        var s3 = pipeline.s3();
+        byte[] served = s3.get(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.generator(AUTO_RUN, 1)).orElseThrow();
+        byte[] corrupt = Arrays.copyOf(served, served.length / 2);
+        s3.put(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.generator(corruptRun, 1), corrupt, "application/octet-stream");
+        s3.put(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.epochMetrics(corruptRun, 1),
+                s3.get(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.epochMetrics(AUTO_RUN, 1)).orElseThrow(), "application/json");
+        CheckpointPublished a = pipeline.events(Topics.CHECKPOINTS, AUTO_RUN).stream().map(CloudEvent::data)
+                .filter(CheckpointPublished.class::isInstance).map(CheckpointPublished.class::cast).findFirst().orElseThrow();
+        CheckpointPublished c = new CheckpointPublished(corruptRun, a.datasetId(), 1, a.step(),
+                new CheckpointPublished.ObjectRef(ObjectKeys.generator(corruptRun, 1), Digests.sha256(corrupt),
+                        (long) corrupt.length), a.discriminatorKey(), a.optimizerKey(), a.samplesKey(), a.metrics());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.stack.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(Topics.CHECKPOINTS, corruptRun,
+                    EventCodec.toStructured(CloudEvent.of("/e2e-tests", c)))).get();
+        }
+        JsonNode models = pipeline.await(generator.url() + "/api/models", m -> m.path("failedLoads").asLong() >= 1,
+                Duration.ofSeconds(60));
+        assertThat(models.path("current").asText()).isEqualTo(servedVersion);
+        assertFaceServedBy(servedVersion);
+
         generator.stop();
         assertThat(generator.isRunning()).isFalse();
         generator.start().awaitUp(Duration.ofMinutes(1));

@@ -7,7 +7,9 @@ import dev.faces.ingest.job.IngestProgress;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.faces.ingest.messaging.DatasetEvents;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -39,6 +41,11 @@ public class IngestBeans {
 
     private static double latest(IngestJobs jobs, java.util.function.ToDoubleFunction<IngestProgress> metric) {
         return jobs.list().stream().findFirst().map(j -> metric.applyAsDouble(j.progress())).orElse(0.0);
+    }
+
+    /** An ingest that a crash or a stop interrupted resumes on start, without anyone asking. */
+    void resumeOnStart(@Observes StartupEvent start, IngestJobs jobs) {
+        jobs.resumeInterrupted();
     }
 
     void close(@Disposes IngestJobs jobs) {

@@ -32,6 +32,11 @@ public final class ObjectKeys {
         return shardBase(datasetId, shardIndex) + ".json";
     }
 
+    /** The ingest request that is building (or built) the dataset: how an interrupted ingest resumes. */
+    public static String ingestRequest(String datasetId) {
+        return datasetPrefix(datasetId) + "ingest-request.json";
+    }
+
     public static String rejected(String datasetId) {
         return datasetPrefix(datasetId) + "rejected.jsonl";
     }
@@ -51,6 +56,11 @@ public final class ObjectKeys {
 
     public static String runJson(String runId) {
         return runPrefix(runId) + "run.json";
+    }
+
+    /** The run's loss plot (the tutorial's G and D losses against the step), redrawn at every epoch's end. */
+    public static String lossPlot(String runId) {
+        return runPrefix(runId) + "losses.png";
     }
 
     public static String metricsLog(String runId) {

@@ -1,13 +1,18 @@
 package dev.faces.ingest.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.faces.core.Ids;
+import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
+import dev.faces.core.events.EventCodec;
 import dev.faces.ingest.source.FolderSource;
 import dev.faces.ingest.source.ImageSource;
 import dev.faces.ingest.source.Partition;
 import dev.faces.ingest.source.ZipSource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -77,11 +82,59 @@ public final class IngestJobs implements AutoCloseable {
         String datasetId = request.datasetId() != null ? request.datasetId() : defaultId(request.source());
         Ids.requireSafe("datasetId", datasetId);
         IngestJob.Settings settings = new IngestJob.Settings(datasetId, split.name(), limit, shardSize);
+        saveRequest(new Request(request.source(), datasetId, limit, split.name()), null);
         Job job = new Job("ingest-" + Instant.now().toEpochMilli() + "-" + UUID.randomUUID().toString().substring(0, 4),
                 datasetId, request.source(), settings, new IngestProgress());
         jobs.put(job.id(), job);
         runner.submit(() -> run(job, local, split));
         return job;
+    }
+
+    /**
+     * Queues again every ingest that a crash or a stop interrupted: its request was saved and its manifest was
+     * never written. Runs on the job thread, so start-up does not wait for S3.
+     */
+    public void resumeInterrupted() {
+        runner.submit(() -> {
+            try {
+                for (String key : store.list(bucket, "")) {
+                    if (key.endsWith("/ingest-request.json")) {
+                        resumeIfInterrupted(key);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot look for interrupted ingests: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private void resumeIfInterrupted(String key) {
+        try {
+            JsonNode saved = EventCodec.json().readTree(store.get(bucket, key).orElseThrow());
+            String datasetId = saved.path("datasetId").asText();
+            if (saved.hasNonNull("failed") || store.exists(bucket, ObjectKeys.manifest(datasetId))) {
+                return;
+            }
+            LOG.info("resuming the interrupted ingest of " + datasetId + " from " + saved.path("source").asText());
+            submit(new Request(saved.path("source").asText(), datasetId, saved.path("limit").asInt(),
+                    saved.path("partition").asText()));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot resume the ingest saved in " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void saveRequest(Request request, String failure) {
+        ObjectNode json = EventCodec.json().createObjectNode();
+        json.put("source", request.source());
+        json.put("datasetId", request.datasetId());
+        json.put("limit", request.limit());
+        json.put("partition", request.partition());
+        json.put("savedAt", Instant.now().toString());
+        if (failure != null) {
+            json.put("failed", failure);
+        }
+        store.put(bucket, ObjectKeys.ingestRequest(request.datasetId()), json.toString().getBytes(StandardCharsets.UTF_8),
+                "application/json");
     }
 
     public Optional<Job> get(String id) {
@@ -107,6 +160,14 @@ public final class IngestJobs implements AutoCloseable {
         } catch (Exception e) {
             LOG.log(Level.WARNING, "ingest job " + job.id() + " failed", e);
             job.progress().finish(IngestProgress.Status.failed, String.valueOf(e.getMessage()));
+            if (!(e instanceof ObjectStore.StorageException)) { // a storage outage leaves it to resume
+                try {
+                    saveRequest(new Request(job.source(), job.datasetId(), job.settings().limit(),
+                            job.settings().partition()), String.valueOf(e.getMessage()));
+                } catch (RuntimeException notSaved) {
+                    LOG.log(Level.WARNING, "cannot record the failure of " + job.id(), notSaved);
+                }
+            }
         } finally {
             if (download != null) {
                 try {

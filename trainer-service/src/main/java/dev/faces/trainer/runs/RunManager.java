@@ -250,7 +250,7 @@ public final class RunManager implements AutoCloseable {
             };
             MetricsLog metricsLog = new MetricsLog(store, checkpointsBucket, runId, loop.globalStep());
             List<TrainingListener> listeners = new ArrayList<>(List.of(progress, alarm, new TrainingLog(progress),
-                    metricsLog, new CheckpointWriter(store, checkpointsBucket, records, alarm, events::checkpoint)));
+                    metricsLog, new LossPlot(store, checkpointsBucket, runId, metricsLog.lines()), new CheckpointWriter(store, checkpointsBucket, records, alarm, events::checkpoint)));
             listeners.addAll(extraListeners.apply(runId));
             active = progress;
             TrainingLoop.Outcome outcome = loop.run(data(dataset, hyper), listeners,
