@@ -7,6 +7,6 @@ mvn -q -B -pl trainer-service,generator-service -am install -DskipTests
 mvn -q -B -pl trainer-service dependency:build-classpath -Dmdep.outputFile=target/bench.cp
 cp="trainer-service/target/classes:generator-service/target/classes:$(cat trainer-service/target/bench.cp)"
 mkdir -p target/bench
-javac -d target/bench -cp "$cp" bench/GeneratorBench.java
-java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 \
+javac --add-modules jdk.incubator.vector -d target/bench -cp "$cp" bench/GeneratorBench.java
+java -Xmx4g --add-modules jdk.incubator.vector -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=2 -Dai.djl.pytorch.num_interop_threads=1 \
   -cp "target/bench:$cp" GeneratorBench 2>&1 | grep -E "^RESULT"

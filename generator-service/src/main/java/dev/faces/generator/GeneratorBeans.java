@@ -72,6 +72,7 @@ public class GeneratorBeans {
      * replica was down or joining its consumer group is still picked up.
      */
     void start(@Observes StartupEvent ignored, CheckpointLoader loader, GeneratorConfig config) {
+        LOG.infof("inference: %s", dev.faces.generator.model.GeneratorModel.kernel());
         scan(loader, true);
         if (config.rescanSeconds() > 0) {
             rescans.scheduleWithFixedDelay(() -> scan(loader, false), config.rescanSeconds(), config.rescanSeconds(),

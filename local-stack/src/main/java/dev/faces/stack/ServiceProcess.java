@@ -22,18 +22,19 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The three services, their modules and default ports (DESIGN §6) and heap sizes. */
     public enum Service {
-        INGEST("ingest-service", 8081, "-Xmx1g"),
-        TRAINER("trainer-service", 8082, "-Xmx2g"),
-        GENERATOR("generator-service", 8080, "-Xmx768m");
+        INGEST("ingest-service", 8081, List.of("-Xmx1g")),
+        TRAINER("trainer-service", 8082, List.of("-Xmx2g")),
+        // The generator's fast matrix product needs the JDK's Vector API module.
+        GENERATOR("generator-service", 8080, List.of("-Xmx768m", "--add-modules", "jdk.incubator.vector"));
 
         public final String module;
         public final int defaultPort;
-        final String heap;
+        final List<String> jvmArgs;
 
-        Service(String module, int defaultPort, String heap) {
+        Service(String module, int defaultPort, List<String> jvmArgs) {
             this.module = module;
             this.defaultPort = defaultPort;
-            this.heap = heap;
+            this.jvmArgs = jvmArgs;
         }
 
         /** The packaged application of this service in a checkout at {@code root}. */
@@ -72,7 +73,8 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(service.module + " is already running");
         }
         Ports.requireFree(port, service.module, "Stop whatever uses it, or choose another port.");
-        List<String> jvm = new ArrayList<>(List.of(service.heap, "--add-opens", "java.base/java.lang=ALL-UNNAMED"));
+        List<String> jvm = new ArrayList<>(service.jvmArgs);
+        jvm.addAll(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED"));
         Map<String, String> childEnv = new java.util.HashMap<>(env);
         childEnv.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         process = ChildJvm.start(service.module, jar.toAbsolutePath().toString(), jvm,

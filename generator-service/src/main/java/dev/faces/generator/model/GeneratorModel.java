@@ -107,6 +107,11 @@ public final class GeneratorModel {
         return new GeneratorModel(layers, ngf);
     }
 
+    /** Which matrix product this JVM runs (start the JVM with --add-modules jdk.incubator.vector for the fast one). */
+    public static String kernel() {
+        return Kernels.describe();
+    }
+
     public int ngf() {
         return ngf;
     }
@@ -136,9 +141,9 @@ public final class GeneratorModel {
             if (narrow) {
                 // cols^T [positions, out*16] = X^T [positions, in] x W [in, out*16]
                 float[] xT = transpose(x, layer.in(), positions);
-                Gemm.multiply(xT, layer.weightsByInput(), cols, positions, rows, layer.in(), pool);
+                Kernels.multiply(xT, layer.weightsByInput(), cols, positions, rows, layer.in(), pool);
             } else {
-                Gemm.multiply(layer.weights(), x, cols, rows, positions, layer.in(), pool);
+                Kernels.multiply(layer.weights(), x, cols, rows, positions, layer.in(), pool);
             }
             x = col2im(cols, narrow, layer, n, size, outSize, pool);
             size = outSize;
