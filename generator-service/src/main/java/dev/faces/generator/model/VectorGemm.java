@@ -50,6 +50,10 @@ final class VectorGemm {
             for (; i + MR <= i1; i += MR) {
                 kernel6(a, b, c, n, k, i, j);
             }
+            if (i + 4 <= i1) { // few rows (one face) end here: B is read once per four rows, not per row
+                kernel4(a, b, c, n, k, i, j);
+                i += 4;
+            }
             for (; i < i1; i++) {
                 kernel1(a, b, c, n, k, i, j);
             }
@@ -124,6 +128,49 @@ final class VectorGemm {
         o += n;
         c50.intoArray(c, o);
         c51.intoArray(c, o + L);
+    }
+
+    private static void kernel4(float[] a, float[] b, float[] c, int n, int k, int i, int j) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        int a0 = i * k;
+        int a1 = a0 + k;
+        int a2 = a1 + k;
+        int a3 = a2 + k;
+        for (int p = 0, bo = j; p < k; p++, bo += n) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        int o = i * n + j;
+        c00.intoArray(c, o);
+        c01.intoArray(c, o + L);
+        o += n;
+        c10.intoArray(c, o);
+        c11.intoArray(c, o + L);
+        o += n;
+        c20.intoArray(c, o);
+        c21.intoArray(c, o + L);
+        o += n;
+        c30.intoArray(c, o);
+        c31.intoArray(c, o + L);
     }
 
     private static void kernel1(float[] a, float[] b, float[] c, int n, int k, int i, int j) {

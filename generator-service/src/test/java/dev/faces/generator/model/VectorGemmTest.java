@@ -15,7 +15,7 @@ class VectorGemmTest {
 
     @Test
     void bothKernelsMatchTheDefinitionOnEdgeAndDcganShapes() {
-        int[][] shapes = {{1, 8192, 100}, {13, 70, 37}, {7, 31, 5}, {6, 32, 1}, {64, 2048, 256}, {1030, 96, 128},
+        int[][] shapes = {{1, 8192, 100}, {16, 4096, 64}, {13, 70, 37}, {11, 64, 9}, {7, 31, 5}, {6, 32, 1}, {64, 2048, 256}, {1030, 96, 128},
             {48, 1024, 64}};
         ForkJoinPool pool = new ForkJoinPool(2);
         Random random = new Random(3);
