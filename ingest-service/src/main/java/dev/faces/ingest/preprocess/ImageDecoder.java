@@ -10,6 +10,7 @@ import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes an image file by its content (PNG bytes under a .jpg name are fine), refusing before decoding when the
@@ -30,16 +31,27 @@ public final class ImageDecoder {
         }
     }
 
+    private static final ThreadLocal<ImageReader> JPEG_READER =
+            ThreadLocal.withInitial(() -> ImageIO.getImageReadersByFormatName("jpeg").next());
+
     public static BufferedImage decode(byte[] bytes) throws RejectedImageException {
         if (bytes.length == 0) {
             throw new RejectedImageException("empty file");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new RejectedImageException("not an image (no decoder recognises its content)");
+        // In memory: ImageIO.createImageInputStream would spool every image through a temporary file.
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            boolean jpeg = bytes.length > 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8
+                    && (bytes[2] & 0xFF) == 0xFF;
+            ImageReader reader;
+            if (jpeg) {
+                reader = JPEG_READER.get(); // a JPEG reader per thread, reset after each image: CelebA is all JPEG
+            } else {
+                Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+                if (!readers.hasNext()) {
+                    throw new RejectedImageException("not an image (no decoder recognises its content)");
+                }
+                reader = readers.next();
             }
-            ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
                 int w = reader.getWidth(0);
@@ -65,7 +77,11 @@ public final class ImageDecoder {
                 }
                 return toRgb(image);
             } finally {
-                reader.dispose();
+                if (jpeg) {
+                    reader.reset();
+                } else {
+                    reader.dispose();
+                }
             }
         } catch (IOException | RuntimeException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

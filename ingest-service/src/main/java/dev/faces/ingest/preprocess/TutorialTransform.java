@@ -19,67 +19,112 @@ public final class TutorialTransform {
     public static byte[] apply(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
-        int[][] planes = planes(image);
         // torchvision: the shorter side becomes 64, the longer int(64 * long / short)
         int ow = w <= h ? SIZE : (int) ((long) SIZE * w / h);
         int oh = w <= h ? (int) ((long) SIZE * h / w) : SIZE;
         int top = (int) Math.rint((oh - SIZE) / 2.0);
         int left = (int) Math.rint((ow - SIZE) / 2.0);
+        // Only what the centre crop keeps is computed: the crop's 64 columns of the horizontal pass, over the
+        // source rows that the crop's 64 output rows read. Each kept value is the same sum as in the full resize.
+        Coefficients kx = ow != w ? coefficients(w, ow) : null;
+        Coefficients ky = oh != h ? coefficients(h, oh) : null;
+        int rowFrom = ky == null ? top : ky.start()[top];
+        int rowTo = ky == null ? top + SIZE : rowFrom;
+        for (int y = top; ky != null && y < top + SIZE; y++) {
+            rowTo = Math.max(rowTo, ky.start()[y] + ky.count()[y]);
+        }
+        Bgr bgr = bgr(image, rowFrom, rowTo);
+        int[][] rows = horizontal(bgr, w, rowTo - rowFrom, kx, left);
         byte[] out = new byte[3 * SIZE * SIZE];
+        int[] acc = new int[SIZE];
         for (int c = 0; c < 3; c++) {
-            int[] plane = planes[c];
-            if (ow != w) {
-                plane = horizontal(plane, w, h, ow);
-            }
-            if (oh != h) {
-                plane = vertical(plane, ow, h, oh);
-            }
             for (int y = 0; y < SIZE; y++) {
+                int o = (c * SIZE + y) * SIZE;
+                if (ky == null) {
+                    for (int x = 0; x < SIZE; x++) {
+                        out[o + x] = (byte) rows[c][(y + top - rowFrom) * SIZE + x];
+                    }
+                    continue;
+                }
+                int[] wk = ky.weights()[y + top];
+                int y0 = ky.start()[y + top] - rowFrom;
+                java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
+                for (int i = 0; i < wk.length; i++) { // row by row, so the 64 sums run as vectors
+                    int weight = wk[i];
+                    int[] plane = rows[c];
+                    int base = (y0 + i) * SIZE;
+                    for (int x = 0; x < SIZE; x++) {
+                        acc[x] += plane[base + x] * weight;
+                    }
+                }
                 for (int x = 0; x < SIZE; x++) {
-                    out[(c * SIZE + y) * SIZE + x] = (byte) plane[(y + top) * ow + x + left];
+                    out[o + x] = (byte) clip8(acc[x]);
                 }
             }
         }
         return out;
     }
 
-    /** R, G and B planes, read straight from the decoder's buffer for the common layouts. */
-    static int[][] planes(BufferedImage image) {
+    /** Interleaved B, G, R bytes of some rows, {@code offset} where the first of them starts. */
+    private record Bgr(byte[] data, int offset) {
+    }
+
+    /**
+     * The crop's 64 columns of the horizontal pass (or the columns themselves when the width is kept) for every
+     * row of {@code bgr}, as R, G and B planes: the three channels share each coefficient.
+     */
+    private static int[][] horizontal(Bgr bgr, int w, int rowCount, Coefficients k, int left) {
+        int[][] rows = {new int[rowCount * SIZE], new int[rowCount * SIZE], new int[rowCount * SIZE]};
+        byte[] d = bgr.data();
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int y = 0; y < rowCount; y++) {
+            int rowBase = bgr.offset() + 3 * y * w;
+            for (int x = 0; x < SIZE; x++) {
+                int o = y * SIZE + x;
+                if (k == null) {
+                    int p = rowBase + 3 * (x + left);
+                    rows[2][o] = d[p] & 0xFF;
+                    rows[1][o] = d[p + 1] & 0xFF;
+                    rows[0][o] = d[p + 2] & 0xFF;
+                    continue;
+                }
+                int[] wk = k.weights()[x + left];
+                int accB = half;
+                int accG = half;
+                int accR = half;
+                for (int i = 0, p = rowBase + 3 * k.start()[x + left]; i < wk.length; i++, p += 3) {
+                    int weight = wk[i];
+                    accB += (d[p] & 0xFF) * weight;
+                    accG += (d[p + 1] & 0xFF) * weight;
+                    accR += (d[p + 2] & 0xFF) * weight;
+                }
+                rows[0][o] = clip8(accR);
+                rows[1][o] = clip8(accG);
+                rows[2][o] = clip8(accB);
+            }
+        }
+        return rows;
+    }
+
+    /** Rows [from, to) as interleaved BGR: the decoder's own buffer when it already is, a copy otherwise. */
+    private static Bgr bgr(BufferedImage image, int from, int to) {
         int w = image.getWidth();
-        int h = image.getHeight();
-        int[][] planes = new int[3][w * h];
         var raster = image.getRaster();
         boolean plain = raster.getParent() == null && raster.getSampleModelTranslateX() == 0
                 && raster.getSampleModelTranslateY() == 0;
         if (plain && image.getType() == BufferedImage.TYPE_3BYTE_BGR
                 && raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm
                 && sm.getPixelStride() == 3 && sm.getScanlineStride() == 3 * w) {
-            byte[] d = ((java.awt.image.DataBufferByte) raster.getDataBuffer()).getData();
-            for (int i = 0, p = 0; i < w * h; i++, p += 3) {
-                planes[2][i] = d[p] & 0xFF;
-                planes[1][i] = d[p + 1] & 0xFF;
-                planes[0][i] = d[p + 2] & 0xFF;
-            }
-            return planes;
+            return new Bgr(((java.awt.image.DataBufferByte) raster.getDataBuffer()).getData(), 3 * from * w);
         }
-        if (plain && image.getType() == BufferedImage.TYPE_INT_RGB
-                && raster.getSampleModel() instanceof java.awt.image.SinglePixelPackedSampleModel sm
-                && sm.getScanlineStride() == w) {
-            int[] d = ((java.awt.image.DataBufferInt) raster.getDataBuffer()).getData();
-            for (int i = 0; i < w * h; i++) {
-                planes[0][i] = (d[i] >> 16) & 0xFF;
-                planes[1][i] = (d[i] >> 8) & 0xFF;
-                planes[2][i] = d[i] & 0xFF;
-            }
-            return planes;
+        int[] rgb = image.getRGB(0, from, w, to - from, null, 0, w);
+        byte[] d = new byte[3 * rgb.length];
+        for (int i = 0, p = 0; i < rgb.length; i++, p += 3) {
+            d[p] = (byte) rgb[i];
+            d[p + 1] = (byte) (rgb[i] >> 8);
+            d[p + 2] = (byte) (rgb[i] >> 16);
         }
-        int[] rgb = image.getRGB(0, 0, w, h, null, 0, w);
-        for (int i = 0; i < rgb.length; i++) {
-            planes[0][i] = (rgb[i] >> 16) & 0xFF;
-            planes[1][i] = (rgb[i] >> 8) & 0xFF;
-            planes[2][i] = rgb[i] & 0xFF;
-        }
-        return planes;
+        return new Bgr(d, 0);
     }
 
     private static final java.util.Map<Long, Coefficients> COEFFICIENTS = new java.util.concurrent.ConcurrentHashMap<>();
@@ -126,39 +171,5 @@ public final class TutorialTransform {
     private static int clip8(int acc) {
         int v = acc >> PRECISION_BITS;
         return v < 0 ? 0 : Math.min(v, 255);
-    }
-
-    static int[] horizontal(int[] in, int w, int h, int ow) {
-        Coefficients k = coefficients(w, ow);
-        int[] out = new int[ow * h];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < ow; x++) {
-                int acc = 1 << (PRECISION_BITS - 1);
-                int[] wk = k.weights()[x];
-                int base = y * w + k.start()[x];
-                for (int i = 0; i < wk.length; i++) {
-                    acc += in[base + i] * wk[i];
-                }
-                out[y * ow + x] = clip8(acc);
-            }
-        }
-        return out;
-    }
-
-    static int[] vertical(int[] in, int w, int h, int oh) {
-        Coefficients k = coefficients(h, oh);
-        int[] out = new int[w * oh];
-        for (int y = 0; y < oh; y++) {
-            int[] wk = k.weights()[y];
-            int y0 = k.start()[y];
-            for (int x = 0; x < w; x++) {
-                int acc = 1 << (PRECISION_BITS - 1);
-                for (int i = 0; i < wk.length; i++) {
-                    acc += in[(y0 + i) * w + x] * wk[i];
-                }
-                out[y * w + x] = clip8(acc);
-            }
-        }
-        return out;
     }
 }
