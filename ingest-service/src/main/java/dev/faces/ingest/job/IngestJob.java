@@ -85,8 +85,9 @@ public final class IngestJob {
         List<ObjectNode> shards = new ArrayList<>();
         List<Image> pending = new ArrayList<>();
         int images = 0;
-        // A sliding window of preprocessing in flight keeps every core busy while this thread writes shards.
-        int inFlight = Math.max(64, parallelism * 64);
+        // A sliding window of preprocessing in flight (about 12 KB each) keeps every core busy while this thread
+        // writes a shard to S3 and announces it.
+        int inFlight = Math.max(1024, parallelism * 256);
         java.util.ArrayDeque<Future<Image>> queue = new java.util.ArrayDeque<>();
         int next = 0;
         long lastLog = System.nanoTime();
