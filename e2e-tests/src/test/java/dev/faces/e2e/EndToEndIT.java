@@ -105,7 +105,7 @@ class EndToEndIT {
     @Order(2)
     void aCorruptCheckpointIsRejectedAndARestartedGeneratorServesTheNewestValidOneAgain() throws Exception {
         var generator = pipeline.services.generator();
-        // C: newer than the served checkpoint, announced with the right digest, but cut in half.
+        // C: newer than the served checkpoint, cut in half, and announced with a digest that is not its own.
         String corruptRun = "e2e-corrupt";
         var s3 = pipeline.s3();
         byte[] served = s3.get(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.generator(AUTO_RUN, 1)).orElseThrow();
@@ -116,7 +116,7 @@ class EndToEndIT {
         CheckpointPublished a = pipeline.events(Topics.CHECKPOINTS, AUTO_RUN).stream().map(CloudEvent::data)
                 .filter(CheckpointPublished.class::isInstance).map(CheckpointPublished.class::cast).findFirst().orElseThrow();
         CheckpointPublished c = new CheckpointPublished(corruptRun, a.datasetId(), 1, a.step(),
-                new CheckpointPublished.ObjectRef(ObjectKeys.generator(corruptRun, 1), Digests.sha256(corrupt),
+                new CheckpointPublished.ObjectRef(ObjectKeys.generator(corruptRun, 1), Digests.sha256(served),
                         (long) corrupt.length), a.discriminatorKey(), a.optimizerKey(), a.samplesKey(), a.metrics());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.stack.bootstrapServers()),
@@ -127,6 +127,7 @@ class EndToEndIT {
         JsonNode models = pipeline.await(generator.url() + "/api/models", m -> m.path("failedLoads").asLong() >= 1,
                 Duration.ofSeconds(60));
         assertThat(models.path("current").asText()).isEqualTo(servedVersion);
+        assertThat(models.path("models").findValuesAsText("reason")).anyMatch(r -> r.contains("sha256 mismatch"));
         assertFaceServedBy(servedVersion);
 
         generator.stop();
