@@ -29,7 +29,7 @@ final class PipelineRun {
         String modelUrl = services.generator().url() + "/api/models/current";
         System.out.printf("Ingesting %s as dataset %s; %s.%n", source, args.datasetId(), args.epochs() == 0
                 ? "--epochs 0: no training" : "training " + args.epochs() + " epoch(s) starts when it is complete");
-        ProgressView view = new ProgressView(System.out, System.console() != null);
+        ProgressView view = new ProgressView(System.out, System.console() != null, args.epochs() > 0);
         boolean announced = false;
         while (!PipelineUp.STOPPING.get()) {
             for (ServiceProcess p : new ServiceProcess[] {services.ingest(), services.trainer(), services.generator()}) {

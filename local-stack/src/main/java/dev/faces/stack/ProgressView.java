@@ -16,15 +16,17 @@ final class ProgressView {
 
     private final PrintStream out;
     private final boolean terminal;
+    private final boolean training;
     private String ingestStatus;
     private String runStatus;
     private String modelVersion;
     private String lastLine = "";
     private long lastPrinted;
 
-    ProgressView(PrintStream out, boolean terminal) {
+    ProgressView(PrintStream out, boolean terminal, boolean training) {
         this.out = out;
         this.terminal = terminal;
+        this.training = training;
     }
 
     /** Prints milestones and the live line for this poll. */
@@ -99,7 +101,7 @@ final class ProgressView {
         }
     }
 
-    private static String line(Snapshot s) {
+    private String line(Snapshot s) {
         StringBuilder b = new StringBuilder();
         JsonNode j = s.ingest();
         if (j == null) {
@@ -117,7 +119,9 @@ final class ProgressView {
         }
         b.append(" | ");
         JsonNode r = s.run();
-        if (r == null) {
+        if (!training) {
+            b.append("train off (--epochs 0)");
+        } else if (r == null) {
             b.append("train waiting for data");
         } else if (r.path("status").asText().equals("running") && r.hasNonNull("batch")) {
             b.append(String.format(Locale.ROOT, "train epoch %d/%d batch %d/%d D %.3f G %.3f",
