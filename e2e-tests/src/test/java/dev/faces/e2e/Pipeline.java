@@ -7,11 +7,11 @@ import dev.faces.core.events.EventCodec;
 import dev.faces.stack.JsonHttp;
 import dev.faces.stack.LocalStack;
 import dev.faces.stack.PipelineServices;
+import dev.faces.stack.Ports;
 import dev.faces.stack.SampleFaces;
 import dev.faces.stack.ServiceProcess;
 import dev.faces.stack.ServiceProcess.Service;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +52,7 @@ final class Pipeline implements AutoCloseable {
         Files.createDirectories(logs);
         Map<Service, Integer> ports = new EnumMap<>(Service.class);
         for (Service s : Service.values()) {
-            ports.put(s, freePort());
+            ports.put(s, Ports.free());
         }
         PipelineServices services = PipelineServices.start(stack, new PipelineServices.Options(ROOT, logs,
                 dir.resolve("trainer"), List.of(dir), ports, extraEnv), Duration.ofMinutes(2));
@@ -96,7 +96,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     void requireRunning() {
-        for (ServiceProcess p : List.of(services.ingest(), services.trainer(), services.generator())) {
+        for (ServiceProcess p : services.all()) {
             if (!p.isRunning()) {
                 throw new AssertionError(p.service().module + " exited with " + p.exitCode() + ":\n" + p.tail(40));
             }
@@ -105,7 +105,7 @@ final class Pipeline implements AutoCloseable {
 
     String logs() {
         StringBuilder b = new StringBuilder();
-        for (ServiceProcess p : List.of(services.ingest(), services.trainer(), services.generator())) {
+        for (ServiceProcess p : services.all()) {
             b.append("--- ").append(p.service().module).append(" (").append(p.log()).append(")\n").append(p.tail(25))
                     .append('\n');
         }
@@ -148,12 +148,6 @@ final class Pipeline implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     @Override

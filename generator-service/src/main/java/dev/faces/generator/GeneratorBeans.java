@@ -1,6 +1,5 @@
 package dev.faces.generator;
 
-import dev.faces.core.AdminToken;
 import dev.faces.core.ObjectStore;
 import dev.faces.generator.model.CheckpointLoader;
 import dev.faces.generator.model.FaceBatcher;
@@ -52,12 +51,6 @@ public class GeneratorBeans {
 
     void close(@Disposes FaceBatcher batcher) {
         batcher.close();
-    }
-
-    @Produces
-    @Singleton
-    AdminToken adminToken(@ConfigProperty(name = "faces.admin-token") String token) {
-        return new AdminToken(token);
     }
 
     private final java.util.concurrent.ScheduledExecutorService rescans =

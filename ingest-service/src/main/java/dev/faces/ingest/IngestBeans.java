@@ -1,6 +1,5 @@
 package dev.faces.ingest;
 
-import dev.faces.core.AdminToken;
 import dev.faces.core.ObjectStore;
 import dev.faces.ingest.job.IngestJobs;
 import dev.faces.ingest.job.IngestProgress;
@@ -50,11 +49,5 @@ public class IngestBeans {
 
     void close(@Disposes IngestJobs jobs) {
         jobs.close();
-    }
-
-    @Produces
-    @Singleton
-    AdminToken adminToken(@ConfigProperty(name = "faces.admin-token") String token) {
-        return new AdminToken(token);
     }
 }

@@ -32,7 +32,7 @@ final class PipelineRun {
         ProgressView view = new ProgressView(System.out, System.console() != null, args.epochs() > 0);
         boolean announced = false;
         while (!PipelineUp.STOPPING.get()) {
-            for (ServiceProcess p : new ServiceProcess[] {services.ingest(), services.trainer(), services.generator()}) {
+            for (ServiceProcess p : services.all()) {
                 if (!p.isRunning() && !PipelineUp.STOPPING.get()) {
                     view.say(p.service().module + " exited (code " + p.exitCode() + "); last lines of " + p.log() + ":\n"
                             + p.tail(20));

@@ -68,6 +68,11 @@ public final class PipelineServices implements AutoCloseable {
         return env;
     }
 
+    /** The three, in start order. */
+    public List<ServiceProcess> all() {
+        return List.copyOf(processes.values());
+    }
+
     public ServiceProcess ingest() {
         return processes.get(Service.INGEST);
     }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class PipelineUp {
     /** Set when Ctrl-C begins the shutdown, so the progress view falls silent and exits pass unreported. */
-    static final java.util.concurrent.atomic.AtomicBoolean STOPPING = new java.util.concurrent.atomic.AtomicBoolean();
+    static final AtomicBoolean STOPPING = new AtomicBoolean();
     static final String ADMIN_TOKEN = System.getenv().getOrDefault("ADMIN_TOKEN", "dev-admin-token");
 
     /** The command line: {@code celeba} null means a generated sample of {@code images} faces. */

@@ -1,10 +1,5 @@
 package dev.faces.stack;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +13,6 @@ import java.util.Map;
  * finishes what it is doing), killed (SIGKILL, for drills) and started again on the same port.
  */
 public final class ServiceProcess implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     /** The three services, their modules and default ports (DESIGN §6) and heap sizes. */
     public enum Service {
         INGEST("ingest-service", 8081, List.of("-Xmx1g")),
@@ -103,15 +96,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The HTTP status of a GET, or -1 when the service does not answer. */
     public int status(String path) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+        return JsonHttp.get(url() + path).status();
     }
 
     public String url() {

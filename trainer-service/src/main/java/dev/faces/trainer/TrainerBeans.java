@@ -1,6 +1,5 @@
 package dev.faces.trainer;
 
-import dev.faces.core.AdminToken;
 import dev.faces.core.ObjectStore;
 import dev.faces.trainer.data.ShardCache;
 import dev.faces.trainer.data.ShardCatalog;
@@ -24,12 +23,6 @@ public class TrainerBeans {
     @Singleton
     ShardCatalog catalog(TrainerConfig config) {
         return new ShardCatalog(Path.of(config.trainer().stateDir(), "catalog.json"));
-    }
-
-    @Produces
-    @Singleton
-    AdminToken adminToken(TrainerConfig config) {
-        return new AdminToken(config.adminToken());
     }
 
     @Produces

@@ -251,14 +251,18 @@ public final class GeneratorModel {
                 }
             };
         }
+        runAll(perChannel, pool);
+        return y;
+    }
+
+    private static void runAll(Runnable[] tasks, ForkJoinPool pool) {
         if (pool == null || pool.getParallelism() == 1) {
-            for (Runnable r : perChannel) {
+            for (Runnable r : tasks) {
                 r.run();
             }
         } else {
-            pool.submit(() -> java.util.Arrays.stream(perChannel).parallel().forEach(Runnable::run)).join();
+            pool.submit(() -> java.util.Arrays.stream(tasks).parallel().forEach(Runnable::run)).join();
         }
-        return y;
     }
 
     private static void addRow(float[] acc, float[] cols, int offset, int from, int to) {
@@ -331,13 +335,7 @@ public final class GeneratorModel {
                 }
             };
         }
-        if (pool == null || pool.getParallelism() == 1) {
-            for (Runnable r : perChannel) {
-                r.run();
-            }
-        } else {
-            pool.submit(() -> java.util.Arrays.stream(perChannel).parallel().forEach(Runnable::run)).join();
-        }
+        runAll(perChannel, pool);
         return y;
     }
 }
