@@ -95,12 +95,34 @@ public final class ObjectKeys {
     }
 
     /**
-     * Mid-epoch state written every N steps when configured ({@code generator.safetensors},
-     * {@code discriminator.safetensors}, {@code optimizer.safetensors}, then {@code progress.json}), only for
-     * resuming: it is never announced or served.
+     * The commit marker of an epoch's checkpoint, written last: every object of the checkpoint with its key,
+     * size and sha256, and the metrics. A checkpoint without it is incomplete.
      */
-    public static String resumeState(String runId, String file) {
-        return runPrefix(runId) + "resume/" + file;
+    public static String checkpointManifest(String runId, int epoch) {
+        return epochPrefix(runId, epoch) + "checkpoint.json";
+    }
+
+    /** Every mid-epoch resume state of a run lives under here; it is only resumed from, never served. */
+    public static String resumePrefix(String runId) {
+        return runPrefix(runId) + "resume/";
+    }
+
+    /** One resume state's parts, under a prefix of their own (one per global step), so no write overwrites another. */
+    public static String resumePart(String runId, long globalStep, String file) {
+        if (globalStep < 0) {
+            throw new IllegalArgumentException("globalStep must be >= 0, was " + globalStep);
+        }
+        return resumePrefix(runId) + String.format("step-%010d/", globalStep) + file;
+    }
+
+    /** Names the newest complete resume state; written after all of its parts. */
+    public static String resumePointer(String runId) {
+        return resumePrefix(runId) + "latest.json";
+    }
+
+    /** Asks the run's owner (whichever trainer replica it is) to cancel the run between two steps. */
+    public static String cancelRequest(String runId) {
+        return runPrefix(runId) + "cancel-requested.json";
     }
 
     /** The model version shown to clients, e.g. {@code run-42/epoch-0003}. */
@@ -117,7 +139,12 @@ public final class ObjectKeys {
         if (!m.matches() || !Ids.isSafe(m.group(1))) {
             return Optional.empty();
         }
-        int epoch = Integer.parseInt(m.group(2));
+        int epoch;
+        try {
+            epoch = Integer.parseInt(m.group(2));
+        } catch (NumberFormatException tooLarge) {
+            return Optional.empty(); // an odd key is no checkpoint; it must not abort a scan
+        }
         return epoch < 1 ? Optional.empty() : Optional.of(new CheckpointRef(m.group(1), epoch));
     }
 }

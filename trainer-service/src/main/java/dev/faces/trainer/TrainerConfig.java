@@ -37,7 +37,7 @@ public interface TrainerConfig {
     }
 
     interface Trainer {
-        /** Local folder for the shard catalogue and the shard cache. */
+        /** Local folder for the shard cache (a cache only: an empty one costs downloads, nothing else). */
         @WithDefault("${java.io.tmpdir}/faces-trainer")
         String stateDir();
 
@@ -57,9 +57,32 @@ public interface TrainerConfig {
         @WithDefault("512")
         int swdImages();
 
-        /** Mid-epoch resume state every N steps (0: only the per-epoch checkpoints). */
+        /** Mid-epoch resume state every N steps (0: only the per-epoch checkpoints, and on a stop). */
         @WithDefault("0")
         int checkpointEverySteps();
+
+        /** How long a run waits after S3 or Kafka stayed away past their retries, before it tries again. */
+        @WithDefault("30")
+        int pauseSeconds();
+
+        /**
+         * How long a shutdown or a revoked partition may wait for the run to finish its step and save its
+         * resume state. The pod's grace period must cover it (see docs/TRAINER.md).
+         */
+        @WithDefault("150")
+        int releaseTimeoutSeconds();
+
+        /** Session timeout of the trainers' consumer group: how soon a dead trainer's runs move to another. */
+        @WithDefault("10")
+        int sessionTimeoutSeconds();
+
+        /** Consumer group of the trainers on faces.training-requests: replicas in one group share the runs. */
+        @WithDefault("trainer-service-runs")
+        String group();
+
+        /** Seconds between two S3 lookups of a dataset that a queued run waits for. */
+        @WithDefault("10")
+        int datasetLookupSeconds();
 
         /** Start a run automatically when a dataset completes. */
         @WithDefault("false")

@@ -26,8 +26,18 @@ public final class TestDatasets {
     }
 
     public static void publish(LocalStack stack, String datasetId, int shards, int imagesPerShard) throws Exception {
+        write(stack, datasetId, shards, imagesPerShard, true);
+    }
+
+    /**
+     * The shards, sidecars and manifest in S3, then (if {@code announce}) the events. Without events the dataset
+     * is as a trainer sees one ingested while it was away: only S3 knows it.
+     */
+    public static void write(LocalStack stack, String datasetId, int shards, int imagesPerShard, boolean announce)
+            throws Exception {
         ObjectStore store = new ObjectStore(stack.s3Endpoint(), stack.accessKey(), stack.secretKey(), "us-east-1");
         Random random = new Random(datasetId.hashCode());
+        StringBuilder manifestShards = new StringBuilder();
         try (KafkaProducer<String, byte[]> producer = producer(stack)) {
             for (int s = 0; s < shards; s++) {
                 byte[] npy = Npy.write(NpyArray.uint8(faces(random, imagesPerShard), imagesPerShard, 3, 64, 64));
@@ -35,10 +45,23 @@ public final class TestDatasets {
                 store.put(ObjectKeys.DATASETS_BUCKET, ObjectKeys.shard(datasetId, s), npy, "application/octet-stream");
                 store.put(ObjectKeys.DATASETS_BUCKET, ObjectKeys.shardIndex(datasetId, s),
                         ("{\"count\":" + imagesPerShard + ",\"sha256\":\"" + sha + "\",\"files\":[]}").getBytes(), "application/json");
-                send(producer, new DatasetBatch(datasetId, s, ObjectKeys.shard(datasetId, s), imagesPerShard, 64, sha,
-                        (long) npy.length));
+                manifestShards.append(s == 0 ? "" : ",").append("{\"index\":").append(s).append(",\"key\":\"")
+                        .append(ObjectKeys.shard(datasetId, s)).append("\",\"count\":").append(imagesPerShard)
+                        .append(",\"sha256\":\"").append(sha).append("\",\"bytes\":").append(npy.length).append('}');
+                if (announce) {
+                    send(producer, new DatasetBatch(datasetId, s, ObjectKeys.shard(datasetId, s), imagesPerShard, 64, sha,
+                            (long) npy.length));
+                }
             }
-            send(producer, new DatasetCompleted(datasetId, shards, shards * imagesPerShard, 0, ObjectKeys.manifest(datasetId)));
+            String manifest = "{\"datasetId\":\"" + datasetId + "\",\"imageSize\":64,\"imageCount\":"
+                    + shards * imagesPerShard + ",\"rejectedCount\":0,\"shardCount\":" + shards + ",\"shards\":["
+                    + manifestShards + "]}";
+            store.put(ObjectKeys.DATASETS_BUCKET, ObjectKeys.manifest(datasetId), manifest.getBytes(StandardCharsets.UTF_8),
+                    "application/json");
+            if (announce) {
+                send(producer, new DatasetCompleted(datasetId, shards, shards * imagesPerShard, 0,
+                        ObjectKeys.manifest(datasetId)));
+            }
         }
     }
 

@@ -101,12 +101,17 @@ public final class TrainerBenchmark {
 
             @Override
             public BatchFeeder open(int epoch, int skip) {
-                return new BatchFeeder(shards, loader, BatchFeeder.HoldBack.NONE, 999, epoch, batch, 4, 3, skip, r -> { });
+                return new BatchFeeder(shards, loader, dev.faces.trainer.data.HoldBack.NONE, 999, epoch, batch, 4, 3, skip);
             }
 
             @Override
             public BatchFeeder.Batch heldBack() {
                 return new BatchFeeder.Batch(new byte[0], 0);
+            }
+
+            @Override
+            public double swdFloor() {
+                return Double.NaN;
             }
         };
         List<Double> times = new ArrayList<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.faces.core.CheckpointManifest;
 import dev.faces.core.DcganLayers;
 import dev.faces.core.Digests;
 import dev.faces.core.ObjectKeys;
@@ -66,6 +67,22 @@ class TrainingRunResourceTest {
             }
         }
         assertThat(s3.exists(bucket, ObjectKeys.generator(runId, 3))).isFalse();
+        // checkpoint.json, the commit marker, lists every object of the checkpoint with its size and digest
+        CheckpointManifest manifest = CheckpointManifest.parse(s3.get(bucket, ObjectKeys.checkpointManifest(runId, 2))
+                .orElseThrow());
+        assertThat(manifest.objects()).extracting(CheckpointManifest.Entry::key).containsExactly(
+                ObjectKeys.generator(runId, 2), ObjectKeys.discriminator(runId, 2), ObjectKeys.optimizer(runId, 2),
+                ObjectKeys.samples(runId, 2), ObjectKeys.epochMetrics(runId, 2));
+        for (CheckpointManifest.Entry entry : manifest.objects()) {
+            byte[] content = s3.get(bucket, entry.key()).orElseThrow();
+            assertThat(Digests.sha256(content)).as(entry.key()).isEqualTo(entry.sha256());
+            assertThat((long) content.length).isEqualTo(entry.bytes());
+        }
+        // 48 images: a quarter (12) held back for SWD, the floor measured once and kept in run.json
+        assertThat(manifest.swdImages()).isEqualTo(12);
+        assertThat(manifest.metrics().swd()).isPositive();
+        assertThat(manifest.swdFloor()).isPositive();
+        assertThat(new String(s3.get(bucket, ObjectKeys.epochMetrics(runId, 1)).orElseThrow())).contains("\"swdImages\":12");
         SafeTensors.Contents g = SafeTensors.read(s3.get(bucket, ObjectKeys.generator(runId, 2)).orElseThrow());
         assertThat(g.tensors().keySet()).containsExactlyInAnyOrderElementsOf(
                 DcganLayers.stateDict(DcganLayers.GENERATOR).stream().map(DcganLayers.TensorSpec::name).toList());
@@ -80,7 +97,9 @@ class TrainingRunResourceTest {
                 .filter(CheckpointPublished.class::isInstance).map(CheckpointPublished.class::cast).toList();
         assertThat(checkpoints).extracting(CheckpointPublished::epoch).containsExactly(1, 2);
         assertThat(checkpoints.get(1).generator().sha256())
-                .isEqualTo(Digests.sha256(s3.get(bucket, ObjectKeys.generator(runId, 2)).orElseThrow()));
+                .isEqualTo(Digests.sha256(s3.get(bucket, ObjectKeys.generator(runId, 2)).orElseThrow()))
+                .isEqualTo(manifest.object(ObjectKeys.generator(runId, 2)).orElseThrow().sha256());
+        assertThat(events.get(1).id()).isEqualTo(manifest.eventId());
         assertThat(checkpoints.get(1).metrics().imagesPerSecond()).isPositive();
         TrainingFinished finished = (TrainingFinished) events.get(events.size() - 1).data();
         assertThat(finished.status()).isEqualTo(TrainingFinished.Status.COMPLETED);
@@ -170,7 +189,10 @@ class TrainingRunResourceTest {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = null;
         while (System.nanoTime() < deadline) {
-            last = given().get("/api/training-runs/" + runId).then().statusCode(200).extract().path("status");
+            var response = given().get("/api/training-runs/" + runId).then().extract();
+            // 404 until the request has gone round the topic to the run's owner
+            assertThat(response.statusCode()).as("GET run %s", runId).isIn(200, 404);
+            last = response.statusCode() == 200 ? response.path("status") : "(not yet queued)";
             if (status.equals(last)) {
                 return;
             }

@@ -7,6 +7,8 @@ import dev.faces.core.ProblemException;
 import dev.faces.core.events.EventCodec;
 import dev.faces.core.events.EventType;
 import dev.faces.core.events.TrainingRequested;
+import dev.faces.core.kafka.CloudEventProducer;
+import dev.faces.trainer.messaging.CheckpointEvents;
 import dev.faces.trainer.runs.RunManager;
 import dev.faces.trainer.runs.RunRecord;
 import jakarta.inject.Inject;
@@ -35,6 +37,9 @@ public class TrainingRunResource {
     @Inject
     AdminToken adminToken;
 
+    @Inject
+    CheckpointEvents events;
+
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response start(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
@@ -55,8 +60,15 @@ public class TrainingRunResource {
             throw new ProblemException(400, "Missing body", "send a JSON training request");
         }
         TrainingRequested request = EventCodec.decodeData(EventType.TRAINING_REQUESTED, json);
-        RunRecord run = runs.submit(request);
-        return Response.accepted(view(run)).build();
+        TrainingRequested withId = request.runId() != null ? request : request.withRunId(newRunId());
+        // Through the topic, so that the owner of the run's partition takes it, whichever replica this is.
+        try {
+            events.request(withId);
+        } catch (CloudEventProducer.UnavailableException e) {
+            throw new ProblemException(503, "Kafka unavailable", "the request could not be queued: "
+                    + e.getMessage() + "; try again shortly");
+        }
+        return Response.accepted(view(runs.get(withId.runId()).orElse(RunRecord.queued(withId, -1)))).build();
     }
 
     @GET
@@ -86,6 +98,11 @@ public class TrainingRunResource {
         }
         return runs.get(runId).orElseThrow(() -> new ProblemException(404, "No such run",
                 "no training run '" + runId + "'; GET /api/training-runs lists them"));
+    }
+
+    private static String newRunId() {
+        return "run-" + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern(
+                "yyyyMMdd-HHmmss")) + "-" + java.util.UUID.randomUUID().toString().substring(0, 4);
     }
 
     private RunView view(RunRecord r) {

@@ -8,13 +8,17 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.function.Consumer;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * One epoch's batches, prepared ahead on a background thread so a training step never waits on S3, disk or
  * pixel conversion. The order is a function of (seed, epoch) only: shards are shuffled, then images are
  * shuffled within a window of shards, which bounds memory while mixing across shards. The last batch of
  * an epoch may be smaller, as with the tutorial's DataLoader.
+ *
+ * <p>Nothing is skipped in silence: a shard that storage cannot deliver is waited for (the run pauses while S3
+ * is away), and a shard that is wrong ends the epoch with an error that names it.
  */
 public final class BatchFeeder implements AutoCloseable {
     /**
@@ -34,12 +38,15 @@ public final class BatchFeeder implements AutoCloseable {
     }
 
     static final int IMAGE_BYTES = 3 * 64 * 64;
+    private static final Logger LOG = Logger.getLogger(BatchFeeder.class.getName());
     private static final Batch END = new Batch(new byte[0], 0);
+    private static final long MAX_STORAGE_WAIT_MS = 30_000;
 
-    private final BlockingQueue<Object> queue;
+    private final BlockingQueue<Batch> queue;
     private final HoldBack holdBack;
     private final Thread worker;
     private volatile boolean closed;
+    private volatile Throwable failure;
 
     /**
      * @param shards       the dataset's shards in index order
@@ -47,34 +54,15 @@ public final class BatchFeeder implements AutoCloseable {
      * @param window       shards mixed together
      * @param prefetch     batches prepared ahead
      * @param skipBatches  batches of this epoch already trained (resume inside an epoch)
-     * @param onBadShard   told about a shard that cannot be used; the epoch goes on without it
      */
     public BatchFeeder(List<DatasetBatch> shards, ShardLoader loader, HoldBack holdBack, long seed, int epoch,
-                       int batchSize, int window, int prefetch, int skipBatches, Consumer<String> onBadShard) {
+                       int batchSize, int window, int prefetch, int skipBatches) {
         this.holdBack = holdBack;
         this.queue = new ArrayBlockingQueue<>(Math.max(1, prefetch));
         this.worker = new Thread(() -> produce(shards, loader, seed, epoch, batchSize, Math.max(1, window),
-                skipBatches, onBadShard), "batch-feeder-e" + epoch);
+                skipBatches), "batch-feeder-e" + epoch);
         worker.setDaemon(true);
         worker.start();
-    }
-
-    /** The first {@code count} images of shard {@code shardIndex} are kept out of training (for SWD). */
-    public record HoldBack(int shardIndex, int count) {
-        public static final HoldBack NONE = new HoldBack(-1, 0);
-
-        /** Holds back up to {@code count} images of the last shard, leaving it at least one image to train on. */
-        public static HoldBack fromLastShard(List<DatasetBatch> shards, int count) {
-            if (shards.isEmpty() || count <= 0) {
-                return NONE;
-            }
-            DatasetBatch last = shards.get(shards.size() - 1);
-            return new HoldBack(last.shardIndex(), Math.min(count, last.imageCount() - 1));
-        }
-
-        public int trainingImages(List<DatasetBatch> shards) {
-            return shards.stream().mapToInt(DatasetBatch::imageCount).sum() - Math.max(0, count);
-        }
     }
 
     @FunctionalInterface
@@ -87,17 +75,33 @@ public final class BatchFeeder implements AutoCloseable {
         return (images + batchSize - 1) / batchSize;
     }
 
-    /** The next batch, or null at the end of the epoch. */
-    public Batch next() throws InterruptedException {
-        Object item = queue.take();
-        if (item instanceof RuntimeException e) {
-            throw e;
+    /** A shard that cannot be trained on; the message names it. */
+    public static final class FeedException extends RuntimeException {
+        FeedException(String message, Throwable cause) {
+            super(message, cause);
         }
-        return item == END ? null : (Batch) item;
+    }
+
+    /** The next batch, or null at the end of the epoch; throws {@link FeedException} if the feed failed. */
+    public Batch next() throws InterruptedException {
+        while (true) {
+            Batch item = queue.poll(200, TimeUnit.MILLISECONDS);
+            if (item != null) {
+                return item == END ? null : item;
+            }
+            Throwable f = failure;
+            if (f != null) {
+                throw new FeedException(f instanceof RuntimeException && f.getMessage() != null ? f.getMessage()
+                        : "batch feeder failed: " + f, f);
+            }
+            if (!worker.isAlive() && queue.isEmpty()) {
+                throw new FeedException("batch feeder stopped without finishing the epoch", null);
+            }
+        }
     }
 
     private void produce(List<DatasetBatch> shards, ShardLoader loader, long seed, int epoch, int batchSize,
-                         int window, int skipBatches, Consumer<String> onBadShard) {
+                         int window, int skipBatches) {
         try {
             SplittableRandom random = new SplittableRandom(Latents.derive(seed, epoch, 0x5EED));
             List<DatasetBatch> order = new ArrayList<>(shards);
@@ -108,14 +112,13 @@ public final class BatchFeeder implements AutoCloseable {
                 List<Image> images = new ArrayList<>(pending);
                 pending.clear();
                 for (DatasetBatch shard : order.subList(start, Math.min(order.size(), start + window))) {
-                    try {
-                        int skip = shard.shardIndex() == holdBack.shardIndex() ? holdBack.count() : 0;
-                        NpyArray array = loader.load(shard);
-                        for (int i = skip; i < array.shape()[0]; i++) {
-                            images.add(new Image(array.data(), i));
-                        }
-                    } catch (RuntimeException e) {
-                        onBadShard.accept(e.getMessage());
+                    int skip = holdBack.skipIn(shards, shard);
+                    NpyArray array = loadWaitingForStorage(loader, shard);
+                    if (array == null) {
+                        return; // closed while waiting
+                    }
+                    for (int i = skip; i < array.shape()[0]; i++) {
+                        images.add(new Image(array.data(), i));
                     }
                 }
                 shuffle(images, random);
@@ -135,24 +138,29 @@ public final class BatchFeeder implements AutoCloseable {
             queue.put(END);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            queue.offer(e);
+        } catch (Throwable e) { // an Error too: the training thread must hear of it, not wait forever
+            failure = e;
         }
+    }
+
+    /** Loads a shard; while storage is unreachable, waits and tries again until it answers or the feed closes. */
+    private NpyArray loadWaitingForStorage(ShardLoader loader, DatasetBatch shard) throws InterruptedException {
+        long waitMs = 1000;
+        while (!closed) {
+            try {
+                return loader.load(shard);
+            } catch (dev.faces.core.ObjectStore.StorageException e) {
+                LOG.warning("shard " + shard.objectKey() + " is unreachable (" + e.getMessage() + "); training waits "
+                        + waitMs / 1000 + " s for storage");
+                Thread.sleep(waitMs);
+                waitMs = Math.min(MAX_STORAGE_WAIT_MS, waitMs * 2);
+            }
+        }
+        return null;
     }
 
     /** Image {@code index} of a shard's pixel array. */
     private record Image(byte[] shard, int index) {
-    }
-
-    /** The held-back images. */
-    public static Batch heldBack(List<DatasetBatch> shards, ShardLoader loader, HoldBack holdBack) {
-        for (DatasetBatch shard : shards) {
-            if (shard.shardIndex() == holdBack.shardIndex() && holdBack.count() > 0) {
-                byte[] data = loader.load(shard).data();
-                return new Batch(java.util.Arrays.copyOf(data, holdBack.count() * IMAGE_BYTES), holdBack.count());
-            }
-        }
-        return new Batch(new byte[0], 0);
     }
 
     private static Batch toBatch(List<Image> images) {

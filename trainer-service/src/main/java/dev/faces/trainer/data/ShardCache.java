@@ -77,6 +77,7 @@ public final class ShardCache {
         return array;
     }
 
+    /** Best effort: a cache that cannot be written (a full disk, say) costs a download next time, nothing more. */
     private void write(Path file, byte[] bytes) {
         try {
             Files.createDirectories(file.getParent());
@@ -84,8 +85,9 @@ public final class ShardCache {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.write(tmp, bytes);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot cache shard at " + file, e);
+        } catch (IOException | UncheckedIOException e) {
+            java.util.logging.Logger.getLogger(ShardCache.class.getName()).warning("cannot cache shard at " + file
+                    + " (" + e.getMessage() + "); it is read from S3 again when needed");
         }
     }
 

@@ -155,10 +155,12 @@ public final class Net implements AutoCloseable {
     }
 
     /** Zeroes the gradients of every parameter (PyTorch's {@code net.zero_grad()}). */
+    private static final ai.djl.ndarray.index.NDIndex ALL = new ai.djl.ndarray.index.NDIndex("...");
+
     public void zeroGrad() {
         for (NDArray p : parameters) {
             try (NDArray g = p.getGradient()) {
-                g.muli(0);
+                g.set(ALL, 0f); // a fill: multiplying by 0 would keep a NaN or an infinity
             }
         }
     }

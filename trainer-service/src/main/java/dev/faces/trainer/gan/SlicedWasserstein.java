@@ -57,7 +57,7 @@ public final class SlicedWasserstein {
         return levels;
     }
 
-    /** Binomial 5x5 blur then every second pixel, with edges clamped. */
+    /** Binomial 5x5 blur then every second pixel, with mirrored edges. */
     static float[] downsample(float[] planes, int count, int size) {
         int half = size / 2;
         float[] blurred = blur(planes, count, size, 1f);
@@ -95,7 +95,7 @@ public final class SlicedWasserstein {
                 for (int x = 0; x < size; x++) {
                     float s = 0;
                     for (int k = -2; k <= 2; k++) {
-                        s += BINOMIAL[k + 2] * planes[base + y * size + clamp(x + k, size)];
+                        s += BINOMIAL[k + 2] * planes[base + y * size + mirror(x + k, size)];
                     }
                     rows[base + y * size + x] = s;
                 }
@@ -104,7 +104,7 @@ public final class SlicedWasserstein {
                 for (int x = 0; x < size; x++) {
                     float s = 0;
                     for (int k = -2; k <= 2; k++) {
-                        s += BINOMIAL[k + 2] * rows[base + clamp(y + k, size) * size + x];
+                        s += BINOMIAL[k + 2] * rows[base + mirror(y + k, size) * size + x];
                     }
                     out[base + y * size + x] = s * gain;
                 }
@@ -113,8 +113,9 @@ public final class SlicedWasserstein {
         return out;
     }
 
-    private static int clamp(int i, int size) {
-        return i < 0 ? 0 : Math.min(i, size - 1);
+    /** Mirrored borders (d c b | a b c d | c b a), as scipy's mode='mirror' in Karras et al.'s reference code. */
+    private static int mirror(int i, int size) {
+        return i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i;
     }
 
     /** n * 128 descriptors of 3 * 7 * 7 values from random neighbourhoods. */

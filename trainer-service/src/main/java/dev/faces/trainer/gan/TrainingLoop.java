@@ -38,6 +38,16 @@ public final class TrainingLoop implements AutoCloseable {
 
         /** Real images kept out of training, for SWD; may be empty. */
         BatchFeeder.Batch heldBack();
+
+        /** The run's real-vs-real SWD floor on sets of the held-back size (measured once per run); NaN if none. */
+        double swdFloor();
+    }
+
+    /** A non-finite loss: the run has diverged, and nothing from this state may be published. */
+    public static final class DivergedException extends RuntimeException {
+        public DivergedException(String message) {
+            super(message);
+        }
     }
 
     /** A checkpoint's content, serialised. */
@@ -46,7 +56,10 @@ public final class TrainingLoop implements AutoCloseable {
 
     public enum Outcome { COMPLETED, STOPPED }
 
-    /** Where mid-epoch checkpoints go, every {@code every} steps (0: none). They exist to resume from. */
+    /**
+     * Where mid-epoch resume state goes: every {@code every} steps (0: never), and whenever the loop is asked to
+     * stop after training steps that no checkpoint holds yet (a shutdown, a lost lease), so no step is lost.
+     */
     public interface StepCheckpoints {
         int every();
 
@@ -62,6 +75,7 @@ public final class TrainingLoop implements AutoCloseable {
             public void save(int epoch, int batchesDone, Snapshot state) {
             }
         };
+
     }
 
     private final Hyper hyper;
@@ -147,6 +161,7 @@ public final class TrainingLoop implements AutoCloseable {
     public Outcome run(Data data, List<TrainingListener> listeners, BooleanSupplier stopRequested,
                        StepCheckpoints stepCheckpoints) throws InterruptedException {
         int batches = data.batchesPerEpoch();
+        long savedStep = globalStep; // the newest step that a checkpoint (epoch or resume state) holds
         while (epochsDone < hyper.epochs()) {
             int epoch = epochsDone + 1;
             long images = 0;
@@ -156,18 +171,28 @@ public final class TrainingLoop implements AutoCloseable {
                 int batch = batchesDone;
                 for (BatchFeeder.Batch b = feeder.next(); b != null; b = feeder.next()) {
                     if (stopRequested.getAsBoolean()) {
+                        if (globalStep > savedStep) {
+                            batchesDone = batch;
+                            stepCheckpoints.save(epoch, batch, NoGrad.call(this::resumeState));
+                        }
                         return Outcome.STOPPED;
                     }
                     last = trainOn(b, epoch, batch);
-                    images += b.count();
                     globalStep++;
+                    batch++;
+                    if (!last.isFinite()) {
+                        throw new DivergedException(String.format("diverged: non-finite loss at epoch %d, step %d "
+                                + "(Loss_D %s, Loss_G %s)", epoch, globalStep, last.lossD(), last.lossG()));
+                    }
+                    images += b.count();
                     double rate = images / ((System.nanoTime() - started) / 1e9);
-                    var info = new TrainingListener.StepInfo(epoch, hyper.epochs(), ++batch, batches, b.count(),
+                    var info = new TrainingListener.StepInfo(epoch, hyper.epochs(), batch, batches, b.count(),
                             globalStep, last, rate);
                     listeners.forEach(l -> l.onStep(info));
                     if (stepCheckpoints.every() > 0 && globalStep % stepCheckpoints.every() == 0 && batch < batches) {
                         batchesDone = batch;
                         stepCheckpoints.save(epoch, batch, NoGrad.call(this::resumeState));
+                        savedStep = globalStep;
                     }
                 }
             }
@@ -177,12 +202,14 @@ public final class TrainingLoop implements AutoCloseable {
             double rate = images / ((System.nanoTime() - started) / 1e9);
             epochsDone = epoch;
             batchesDone = 0;
-            double[] swd = measureSwd(data.heldBack());
-            var info = new TrainingListener.EpochInfo(epoch, hyper.epochs(), globalStep, last, rate, swd[0], swd[1],
-                    snapshot());
+            Snapshot snapshot = snapshot(); // recalibrates G's BN statistics: SWD then measures what is served
+            double swd = measureSwd(data.heldBack());
+            var info = new TrainingListener.EpochInfo(epoch, hyper.epochs(), globalStep, last, rate, swd,
+                    data.swdFloor(), snapshot);
             for (TrainingListener l : listeners) {
                 l.onEpoch(info);
             }
+            savedStep = globalStep;
         }
         return Outcome.COMPLETED;
     }
@@ -214,7 +241,7 @@ public final class TrainingLoop implements AutoCloseable {
     /** What resuming needs, without the serving work (BN recalibration, samples) of an epoch checkpoint. */
     private Snapshot resumeState() {
         Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone + 1),
-                "batch", String.valueOf(batchesDone));
+                "batch", String.valueOf(batchesDone), "global_step", String.valueOf(globalStep));
         return new Snapshot(SafeTensors.write(generator.state(), meta), SafeTensors.write(discriminator.state(), meta),
                 SafeTensors.write(optimizerState(), meta), null);
     }
@@ -250,21 +277,25 @@ public final class TrainingLoop implements AutoCloseable {
         return out;
     }
 
-    /** {SWD(generated, held back), SWD(half, other half of held back)}, NaN without held-back images. */
-    private double[] measureSwd(BatchFeeder.Batch real) {
-        if (real.count() < 4) {
-            return new double[] {Double.NaN, Double.NaN};
+    /** SWD between as many generated images as are held back and the held-back images; NaN without them. */
+    private double measureSwd(BatchFeeder.Batch real) {
+        if (real.count() < 2) {
+            return Double.NaN;
         }
-        // Equal set sizes on both sides: SWD shrinks as sets grow, so the floor must be measured alike.
-        int half = real.count() / 2;
         long seed = Latents.derive(hyper.seed(), 0x5D);
-        float[] fake = generate(Latents.of(seed, half), half);
-        float[] pixels = real.normalised();
-        float[] a = java.util.Arrays.copyOfRange(pixels, 0, half * 3 * 64 * 64);
-        float[] b = java.util.Arrays.copyOfRange(pixels, half * 3 * 64 * 64, 2 * half * 3 * 64 * 64);
-        double swd = SlicedWasserstein.distance(fake, half, a, half, seed);
-        double floor = SlicedWasserstein.distance(b, half, a, half, seed);
-        return new double[] {swd, floor};
+        float[] fake = generate(Latents.of(seed, real.count()), real.count());
+        return SlicedWasserstein.distance(fake, real.count(), real.normalised(), real.count(), seed);
+    }
+
+    /** The real-vs-real floor on two equal-sized real sets, with the seed {@link #measureSwd} uses. */
+    public static double swdFloor(BatchFeeder.Batch heldBack, BatchFeeder.Batch other, long runSeed) {
+        int n = Math.min(heldBack.count(), other.count());
+        if (n < 2) {
+            return Double.NaN;
+        }
+        float[] a = java.util.Arrays.copyOf(heldBack.normalised(), n * 3 * 64 * 64);
+        float[] b = java.util.Arrays.copyOf(other.normalised(), n * 3 * 64 * 64);
+        return SlicedWasserstein.distance(b, n, a, n, Latents.derive(runSeed, 0x5D));
     }
 
     @Override

@@ -1,44 +1,38 @@
 package dev.faces.trainer.messaging;
 
 import dev.faces.core.events.CheckpointPublished;
-import dev.faces.core.events.CloudEvent;
-import dev.faces.core.events.EventCodec;
-import dev.faces.core.events.EventData;
 import dev.faces.core.events.TrainingFinished;
+import dev.faces.core.events.TrainingRequested;
+import dev.faces.core.kafka.CloudEventProducer;
+import dev.faces.trainer.runs.CheckpointAnnouncer;
 import dev.faces.trainer.runs.RunManager;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Publishes checkpoint and run events to {@code faces.checkpoints} as binary-mode CloudEvents, keyed by runId. */
-@ApplicationScoped
-public class CheckpointEvents implements RunManager.Events {
-    static final String SOURCE = "/faces/trainer-service";
+/**
+ * What the trainer sends: checkpoint and run events to {@code faces.checkpoints}, and training requests (from
+ * REST and auto-train) to {@code faces.training-requests}, where the owner of the run's partition takes them.
+ * Binary-mode CloudEvents keyed by runId. A send that the broker does not take throws, and the run pauses.
+ */
+public final class CheckpointEvents implements RunManager.Events, CheckpointAnnouncer.Publisher {
+    public static final String SOURCE = "/faces/trainer-service";
 
-    @Inject
-    @Channel("checkpoints")
-    MutinyEmitter<byte[]> emitter;
+    private final CloudEventProducer producer;
+
+    public CheckpointEvents(CloudEventProducer producer) {
+        this.producer = producer;
+    }
 
     @Override
-    public void checkpoint(CheckpointPublished event) {
-        send(event);
+    public void publish(String eventId, CheckpointPublished event) {
+        producer.send(eventId, event);
     }
 
     @Override
     public void finished(TrainingFinished event) {
-        send(event);
+        producer.send(event);
     }
 
-    private void send(EventData data) {
-        CloudEvent event = CloudEvent.of(SOURCE, data);
-        RecordHeaders headers = new RecordHeaders();
-        EventCodec.binaryHeaders(event).forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        emitter.sendMessageAndAwait(Message.of(EventCodec.dataJson(data)).addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(event.subject()).withHeaders(headers).build()));
+    /** Puts a request on the topic, keyed by its runId, and returns once the broker has it. */
+    public void request(TrainingRequested request) {
+        producer.send(request);
     }
 }

@@ -1,19 +1,21 @@
 package dev.faces.trainer.runs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.faces.core.Digests;
+import dev.faces.core.CheckpointManifest;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
 import dev.faces.core.events.CheckpointPublished;
 import dev.faces.core.events.EventCodec;
 import dev.faces.trainer.gan.TrainingListener;
 import dev.faces.trainer.gan.TrainingLoop;
-import java.util.function.Consumer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Writes an epoch's checkpoint (DESIGN §4), then records it in run.json, then announces it. An event is
- * published only for a complete checkpoint; a trainer killed before the event re-announces the checkpoint
- * when it resumes, and consumers ignore the duplicate.
+ * Writes an epoch's checkpoint (the generator, discriminator, optimizer, samples and metrics), then
+ * {@code checkpoint.json}, the commit marker that lists them with their digests, then records it in run.json,
+ * then announces it. An event is published only for a committed checkpoint; a checkpoint whose event did not
+ * reach the broker is announced when the run goes on (see {@link CheckpointAnnouncer}).
  */
 public final class CheckpointWriter implements TrainingListener {
     private static final String OCTETS = "application/octet-stream";
@@ -21,22 +23,25 @@ public final class CheckpointWriter implements TrainingListener {
     private final String bucket;
     private final RunRecords runs;
     private final DivergenceAlarm alarm;
-    private final Consumer<CheckpointPublished> publish;
+    private final CheckpointAnnouncer announcer;
+    private final int swdImages;
 
     /** Where run.json changes go (the manager keeps its in-memory view in step). */
     public interface RunRecords {
         RunRecord current();
 
-        void save(RunRecord updated);
+        RunRecord save(RunRecord updated);
     }
 
+    /** @param swdImages held-back images that SWD is measured on, recorded in the checkpoint's metrics */
     public CheckpointWriter(ObjectStore store, String bucket, RunRecords runs, DivergenceAlarm alarm,
-                            Consumer<CheckpointPublished> publish) {
+                            CheckpointAnnouncer announcer, int swdImages) {
         this.store = store;
         this.bucket = bucket;
         this.runs = runs;
         this.alarm = alarm;
-        this.publish = publish;
+        this.announcer = announcer;
+        this.swdImages = swdImages;
     }
 
     @Override
@@ -45,10 +50,11 @@ public final class CheckpointWriter implements TrainingListener {
         String runId = run.runId();
         int epoch = e.epoch();
         TrainingLoop.Snapshot s = e.snapshot();
-        store.put(bucket, ObjectKeys.generator(runId, epoch), s.generator(), OCTETS);
-        store.put(bucket, ObjectKeys.discriminator(runId, epoch), s.discriminator(), OCTETS);
-        store.put(bucket, ObjectKeys.optimizer(runId, epoch), s.optimizer(), OCTETS);
-        store.put(bucket, ObjectKeys.samples(runId, epoch), s.samplesPng(), "image/png");
+        List<CheckpointManifest.Entry> objects = new ArrayList<>();
+        put(objects, ObjectKeys.generator(runId, epoch), s.generator(), OCTETS);
+        put(objects, ObjectKeys.discriminator(runId, epoch), s.discriminator(), OCTETS);
+        put(objects, ObjectKeys.optimizer(runId, epoch), s.optimizer(), OCTETS);
+        put(objects, ObjectKeys.samples(runId, epoch), s.samplesPng(), "image/png");
         CheckpointPublished.Metrics metrics = new CheckpointPublished.Metrics((double) e.last().lossD(),
                 (double) e.last().lossG(), (double) e.last().dx(), (double) e.last().dgz1(), (double) e.last().dgz2(),
                 finite(e.swd()), e.imagesPerSecond());
@@ -56,22 +62,21 @@ public final class CheckpointWriter implements TrainingListener {
         json.put("epoch", epoch);
         json.put("step", e.globalStep());
         MetricsLog.putNumber(json, "swdFloor", e.swdFloor());
+        json.put("swdImages", swdImages);
         json.put("diverging", alarm.isDiverging());
-        // metrics.json is written last: its presence marks the checkpoint complete.
-        store.put(bucket, ObjectKeys.epochMetrics(runId, epoch), json.toString().getBytes(), "application/json");
+        put(objects, ObjectKeys.epochMetrics(runId, epoch), json.toString().getBytes(), "application/json");
+        CheckpointManifest manifest = new CheckpointManifest(runId, run.request().datasetId(), epoch, e.globalStep(),
+                List.copyOf(objects), metrics, finite(e.swdFloor()), swdImages, alarm.isDiverging());
+        store.put(bucket, ObjectKeys.checkpointManifest(runId, epoch), manifest.toJson(), "application/json");
 
-        runs.save(run.withCheckpoint(epoch, e.globalStep(), ObjectKeys.generator(runId, epoch), alarm.isDiverging()));
-        publish.accept(event(run, epoch, e.globalStep(), s.generator(), metrics));
+        RunRecord saved = runs.save(run.withCheckpoint(epoch, e.globalStep(), ObjectKeys.generator(runId, epoch),
+                alarm.isDiverging()));
+        announcer.catchUp(saved, runs::save);
     }
 
-    static CheckpointPublished event(RunRecord run, int epoch, long step, byte[] generator,
-                                     CheckpointPublished.Metrics metrics) {
-        String runId = run.runId();
-        return new CheckpointPublished(runId, run.request().datasetId(), epoch, step,
-                new CheckpointPublished.ObjectRef(ObjectKeys.generator(runId, epoch), Digests.sha256(generator),
-                        (long) generator.length),
-                ObjectKeys.discriminator(runId, epoch), ObjectKeys.optimizer(runId, epoch),
-                ObjectKeys.samples(runId, epoch), metrics);
+    private void put(List<CheckpointManifest.Entry> objects, String key, byte[] content, String type) {
+        store.put(bucket, key, content, type);
+        objects.add(CheckpointManifest.Entry.of(key, content));
     }
 
     private static Double finite(double v) {

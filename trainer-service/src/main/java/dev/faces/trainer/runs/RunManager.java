@@ -1,138 +1,193 @@
 package dev.faces.trainer.runs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
-import dev.faces.core.events.CheckpointPublished;
-import dev.faces.core.events.EventCodec;
 import dev.faces.core.events.TrainingFinished;
 import dev.faces.core.events.TrainingRequested;
-import dev.faces.trainer.data.BatchFeeder;
-import dev.faces.trainer.data.ShardCache;
+import dev.faces.core.kafka.CloudEventProducer;
 import dev.faces.trainer.data.ShardCatalog;
-import dev.faces.trainer.gan.TrainingListener;
-import dev.faces.trainer.gan.TrainingLoop;
-import java.io.IOException;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs, one at a time, in request order. Every state change is written to the run's run.json first, so a
- * trainer that restarts (or was killed) finds queued runs and resumes a running one from its last checkpoint.
+ * The runs this trainer owns, and the one worker that trains them one at a time. A run belongs to a partition
+ * of {@code faces.training-requests}; the trainer holds a run only while its consumer group assigns it that
+ * partition ({@link #assigned}, {@link #revoked}). Every state change goes to the run's run.json first, so the
+ * next owner (this process after a restart, or another replica) finds the run and resumes it.
  */
 public final class RunManager implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunManager.class.getName());
-    private static final java.time.Duration STORAGE_PAUSE = java.time.Duration.ofSeconds(30);
 
-    /** How events leave the trainer; both calls return once the broker has the record. */
+    /** Sends a run's end on {@code faces.checkpoints}; throws when the broker does not take it. */
     public interface Events {
-        void checkpoint(CheckpointPublished event);
-
         void finished(TrainingFinished event);
     }
 
-    /** @param checkpointEverySteps mid-epoch resume state every N steps; 0 for epoch checkpoints only */
-    public record Settings(int shardWindow, int prefetchBatches, int swdImages, int checkpointEverySteps) {
+    /**
+     * @param checkpointEverySteps mid-epoch resume state every N steps; 0 for epoch checkpoints (and on stop) only
+     * @param pause                how long a run waits after storage or Kafka stayed away past their retries
+     */
+    public record Settings(int shardWindow, int prefetchBatches, int swdImages, int checkpointEverySteps,
+                           Duration pause, Duration releaseTimeout) {
     }
 
     private final RunStore runStore;
     private final ObjectStore store;
-    private final String checkpointsBucket;
+    private final String bucket;
     private final ShardCatalog catalog;
-    private final ShardCache cache;
+    private final RunTraining training;
     private final Events events;
     private final Settings settings;
-    private final Function<String, List<TrainingListener>> extraListeners;
+    private final String device;
     private final Map<String, RunRecord> runs = new ConcurrentHashMap<>();
     private final Set<String> queue = new LinkedHashSet<>();
+    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> unscanned = new HashSet<>();
     private final Set<String> cancelRequested = ConcurrentHashMap.newKeySet();
+    private final Map<String, Long> cancelChecked = new ConcurrentHashMap<>();
     private final Thread worker;
     private volatile boolean stopping;
     private volatile RunProgress active;
+    private volatile RunRecord inTraining;
 
-    public RunManager(RunStore runStore, ObjectStore store, String checkpointsBucket, ShardCatalog catalog,
-                      ShardCache cache, Events events, Settings settings,
-                      Function<String, List<TrainingListener>> extraListeners) {
+    public RunManager(RunStore runStore, ObjectStore store, String bucket, ShardCatalog catalog, RunTraining training,
+                      Events events, Settings settings, String device) {
         this.runStore = runStore;
         this.store = store;
-        this.checkpointsBucket = checkpointsBucket;
+        this.bucket = bucket;
         this.catalog = catalog;
-        this.cache = cache;
+        this.training = training;
         this.events = events;
         this.settings = settings;
-        this.extraListeners = extraListeners;
+        this.device = device;
         this.worker = new Thread(this::work, "trainer");
+        this.worker.setUncaughtExceptionHandler((t, e) -> LOG.log(Level.SEVERE, "trainer worker died", e));
     }
 
-    /** Loads every run from S3, queues the unfinished ones (the running one first) and starts working. */
     public void start() {
-        List<RunRecord> all = runStore.all();
-        all.forEach(r -> runs.put(r.runId(), r));
-        all.stream().filter(r -> r.status() == RunRecord.Status.running).forEach(r -> queue.add(r.runId()));
-        all.stream().filter(r -> r.status() == RunRecord.Status.queued).forEach(r -> queue.add(r.runId()));
-        if (!queue.isEmpty()) {
-            LOG.info("resuming " + queue.size() + " unfinished run(s): " + queue);
-        }
         worker.start();
     }
 
-    /** Queues a run. The same runId twice starts nothing: the existing run is returned. */
-    public synchronized RunRecord submit(TrainingRequested request) {
-        TrainingRequested withId = request.runId() != null ? request : request.withRunId(newRunId());
-        RunRecord existing = runs.get(withId.runId());
+    // --- ownership ------------------------------------------------------------------------------
+
+    /** The consumer group gave this trainer these partitions: their unfinished runs in S3 are now its own. */
+    public void assigned(Collection<Integer> partitions) {
+        synchronized (this) {
+            owned.addAll(partitions);
+            unscanned.addAll(partitions);
+            notifyAll();
+        }
+        LOG.info("owns partitions " + new java.util.TreeSet<>(owned) + " of faces.training-requests");
+    }
+
+    /**
+     * The partitions are no longer this trainer's: their queued runs leave the queue, and a run of theirs in
+     * training stops between two steps and writes its resume state. Returns once it has.
+     */
+    public void revoked(Collection<Integer> partitions) {
+        synchronized (this) {
+            owned.removeAll(partitions);
+            unscanned.removeAll(partitions);
+            queue.removeIf(id -> partitions.contains(partitionOf(runs.get(id))));
+            notifyAll();
+        }
+        long deadline = System.nanoTime() + settings.releaseTimeout().toNanos();
+        synchronized (this) {
+            while (inTraining != null && partitions.contains(partitionOf(inTraining)) && System.nanoTime() < deadline) {
+                try {
+                    wait(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        runs.values().removeIf(r -> partitions.contains(partitionOf(r)) && !isTraining(r.runId()));
+        LOG.info("released partitions " + partitions + "; owns " + new java.util.TreeSet<>(owned));
+    }
+
+    public Set<Integer> ownedPartitions() {
+        return Set.copyOf(owned);
+    }
+
+    /** The request's run, created queued when it is new. The same runId twice starts nothing. */
+    public synchronized RunRecord submit(TrainingRequested request, int partition) {
+        RunRecord existing = runs.get(request.runId());
         if (existing == null) {
-            existing = runStore.find(withId.runId()).orElse(null);
+            existing = runStore.find(request.runId()).orElse(null);
         }
         if (existing != null) {
-            LOG.info("run " + withId.runId() + " already exists (" + existing.status() + "); duplicate request ignored");
-            runs.putIfAbsent(existing.runId(), existing);
-            return existing;
+            RunRecord run = existing.partition() == null ? existing.withPartition(partition) : existing;
+            runs.put(run.runId(), run);
+            if (!run.status().isFinal() && owned.contains(partitionOf(run)) && !isTraining(run.runId())) {
+                queue.add(run.runId()); // adopted: an unfinished run is resumed by the owner of its partition
+                notifyAll();
+            }
+            LOG.info("run " + run.runId() + " already exists (" + run.status() + "); duplicate request starts nothing");
+            return run;
         }
-        RunRecord run = RunRecord.queued(withId);
+        RunRecord run = RunRecord.queued(request, partition);
         runStore.save(run);
         runs.put(run.runId(), run);
-        queue.add(run.runId());
-        notifyAll();
-        LOG.info("run " + run.runId() + " queued for dataset " + withId.datasetId() + " (" + withId.epochs() + " epochs)");
+        if (owned.contains(partition)) {
+            queue.add(run.runId());
+            notifyAll();
+        }
+        LOG.info("run " + run.runId() + " queued for dataset " + request.datasetId() + " (" + request.epochs()
+                + " epochs, partition " + partition + ")");
         return run;
     }
 
-    /** Asks a run to stop; a queued run is cancelled at once, a training one between two steps. */
-    public synchronized Optional<RunRecord> cancel(String runId) {
-        RunRecord run = runs.get(runId);
-        if (run == null || run.status().isFinal()) {
-            return Optional.ofNullable(run);
-        }
-        if (queue.remove(runId) && run.status() == RunRecord.Status.queued) {
-            finish(run, RunRecord.Status.cancelled, "cancelled before it started");
-            return Optional.of(runs.get(runId));
-        }
-        cancelRequested.add(runId);
-        return Optional.of(run);
-    }
+    // --- reading and cancelling -----------------------------------------------------------------
 
+    /** The run as this trainer knows it, else as S3 has it (a run another replica owns). */
     public Optional<RunRecord> get(String runId) {
-        return Optional.ofNullable(runs.get(runId));
+        RunRecord local = runs.get(runId);
+        return local != null ? Optional.of(local) : runStore.find(runId);
     }
 
+    /** Every run in S3, newest first, with this trainer's live view of its own. */
     public List<RunRecord> list() {
-        List<RunRecord> out = new ArrayList<>(runs.values());
+        Map<String, RunRecord> all = new java.util.LinkedHashMap<>();
+        runStore.all().forEach(r -> all.put(r.runId(), r));
+        all.putAll(runs);
+        List<RunRecord> out = new ArrayList<>(all.values());
         out.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
         return out;
     }
 
-    /** The live progress of the run in training, if it is this one. */
+    /**
+     * Asks a run to stop. A queued run of this trainer is cancelled at once, one in training between two steps;
+     * a run another replica owns gets a cancel request in S3, which its owner acts on within seconds.
+     */
+    public synchronized Optional<RunRecord> cancel(String runId) {
+        Optional<RunRecord> found = get(runId);
+        if (found.isEmpty() || found.get().status().isFinal()) {
+            return found;
+        }
+        RunRecord run = found.get();
+        if (queue.remove(runId)) {
+            finish(run, RunRecord.Status.cancelled, "cancelled before it started");
+            return Optional.of(runs.get(runId));
+        }
+        if (isTraining(runId)) {
+            cancelRequested.add(runId);
+        } else {
+            store.put(bucket, ObjectKeys.cancelRequest(runId), "{}".getBytes(), "application/json");
+        }
+        return Optional.of(run);
+    }
+
     public Optional<RunProgress> progress(String runId) {
         RunProgress p = active;
         return p != null && p.runId().equals(runId) ? Optional.of(p) : Optional.empty();
@@ -142,75 +197,150 @@ public final class RunManager implements AutoCloseable {
         return Optional.ofNullable(active);
     }
 
-    public int queued() {
-        synchronized (this) {
-            return queue.size();
-        }
+    public synchronized int queued() {
+        return queue.size();
     }
+
+    public String device() {
+        return device;
+    }
+
+    // --- the worker -----------------------------------------------------------------------------
 
     private void work() {
         while (!stopping) {
-            String runId = nextReady();
-            if (runId == null) {
-                continue;
-            }
+            RunRecord run = null;
             try {
-                execute(runs.get(runId));
+                scanOwnedPartitions();
+                run = nextReady();
+                if (run != null) {
+                    execute(run);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (ObjectStore.StorageException e) {
-                // S3 stayed away longer than the store's retries: the run is not at fault, so it waits and
-                // resumes from its last checkpoint, as after a restart.
-                LOG.log(Level.WARNING, "run " + runId + " paused: " + e.getMessage() + "; retrying in "
-                        + STORAGE_PAUSE.toSeconds() + " s");
-                requeueAfterPause(runId);
-            } catch (RuntimeException | Error e) {
-                LOG.log(Level.SEVERE, "run " + runId + " failed", e);
+            } catch (ObjectStore.StorageException | CloudEventProducer.UnavailableException e) {
+                // Storage or Kafka stayed away longer than their retries: no run is at fault. It waits, then
+                // resumes from its newest checkpoint, as after a restart.
+                String what = run == null ? "the trainer" : "run " + run.runId();
+                LOG.log(Level.WARNING, what + " paused: " + e.getMessage() + "; retrying in "
+                        + settings.pause().toSeconds() + " s");
+                pauseThenRequeue(run);
+            } catch (Throwable e) { // an Error too: the run fails with its reason instead of hanging
+                if (run == null) {
+                    LOG.log(Level.SEVERE, "trainer worker error", e);
+                    pauseThenRequeue(null);
+                    continue;
+                }
                 String reason = e instanceof RuntimeException && e.getMessage() != null ? e.getMessage() : e.toString();
+                LOG.log(Level.SEVERE, "run " + run.runId() + " failed: " + reason, e);
                 try {
-                    finish(runs.get(runId), RunRecord.Status.failed, reason);
+                    finish(runs.getOrDefault(run.runId(), run), RunRecord.Status.failed, reason);
                 } catch (RuntimeException recordFailed) {
-                    LOG.log(Level.SEVERE, "run " + runId + ": cannot record the failure", recordFailed);
+                    LOG.log(Level.SEVERE, "run " + run.runId() + ": cannot record the failure; it is retried", recordFailed);
+                    pauseThenRequeue(run);
+                }
+            } finally {
+                synchronized (this) {
+                    inTraining = null;
+                    notifyAll();
                 }
             }
         }
     }
 
-    private void requeueAfterPause(String runId) {
-        long until = System.nanoTime() + STORAGE_PAUSE.toNanos();
+    private void execute(RunRecord run) throws InterruptedException {
+        String runId = run.runId();
+        if (store.exists(bucket, ObjectKeys.cancelRequest(runId))) {
+            finish(run, RunRecord.Status.cancelled, "cancelled before it started");
+            return;
+        }
+        ShardCatalog.Dataset dataset = catalog.complete(run.request().datasetId()).orElseThrow();
+        int partition = partitionOf(run);
+        RunTraining.Ending ending = training.train(run, dataset, this::save, () -> runs.get(runId),
+                () -> stopping || !owned.contains(partition) || cancelled(runId), p -> active = p, device);
+        if (cancelled(runId)) {
+            cancelRequested.remove(runId);
+            finish(runs.get(runId), RunRecord.Status.cancelled, "cancelled during epoch " + (runs.get(runId).epochsDone() + 1));
+        } else if (ending == RunTraining.Ending.STOPPED) {
+            LOG.info("run " + runId + " stopped between steps (" + (stopping ? "shutdown" : "partition " + partition
+                    + " moved to another trainer") + "); its owner resumes it from the saved step");
+        } else {
+            finish(runs.get(runId), RunRecord.Status.completed, training.lastReason());
+        }
+    }
+
+    /** A cancel requested here, or through S3 by another replica (checked at most every 5 s). */
+    private boolean cancelled(String runId) {
+        if (cancelRequested.contains(runId)) {
+            return true;
+        }
+        long now = System.nanoTime();
+        Long last = cancelChecked.get(runId);
+        if (last == null || now - last > 5_000_000_000L) {
+            cancelChecked.put(runId, now);
+            try {
+                if (store.exists(bucket, ObjectKeys.cancelRequest(runId))) {
+                    cancelRequested.add(runId);
+                }
+            } catch (RuntimeException storageAway) {
+                return false;
+            }
+        }
+        return cancelRequested.contains(runId);
+    }
+
+    /** Queues the unfinished runs in S3 of newly owned partitions (running ones first). */
+    private void scanOwnedPartitions() {
+        Set<Integer> toScan;
         synchronized (this) {
-            while (!stopping && System.nanoTime() < until) {
-                try {
-                    wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stopping = true;
+            if (unscanned.isEmpty()) {
+                return;
+            }
+            toScan = new HashSet<>(unscanned);
+        }
+        List<RunRecord> found = runStore.all();
+        synchronized (this) {
+            List<String> resumed = new ArrayList<>();
+            for (RunRecord.Status status : List.of(RunRecord.Status.running, RunRecord.Status.queued)) {
+                for (RunRecord r : found) {
+                    if (r.status() == status && toScan.contains(partitionOf(r)) && owned.contains(partitionOf(r))
+                            && !isTraining(r.runId())) {
+                        runs.put(r.runId(), r);
+                        if (queue.add(r.runId())) {
+                            resumed.add(r.runId());
+                        }
+                    }
                 }
             }
-            if (!stopping) {
-                List<String> waiting = new ArrayList<>(queue);
-                queue.clear();
-                queue.add(runId);
-                queue.addAll(waiting);
+            unscanned.removeAll(toScan);
+            if (!resumed.isEmpty()) {
+                LOG.info("resuming " + resumed.size() + " unfinished run(s) of partitions " + toScan + ": " + resumed);
             }
         }
     }
 
-    /** The first queued run whose dataset is complete, or null after waiting a moment. */
-    private synchronized String nextReady() {
-        for (String runId : queue) {
-            String datasetId = runs.get(runId).request().datasetId();
-            if (catalog.get(datasetId).map(ShardCatalog.Dataset::isComplete).orElse(false)) {
-                queue.remove(runId);
-                return runId;
+    /** The first queued run whose dataset is complete (looked up in S3 if need be), or null after a moment. */
+    private RunRecord nextReady() throws InterruptedException {
+        List<String> candidates;
+        synchronized (this) {
+            candidates = new ArrayList<>(queue);
+        }
+        for (String runId : candidates) {
+            RunRecord run = runs.get(runId);
+            if (catalog.complete(run.request().datasetId()).isPresent()) {
+                synchronized (this) {
+                    if (queue.remove(runId) && owned.contains(partitionOf(run))) {
+                        inTraining = run;
+                        return run;
+                    }
+                }
             }
         }
-        try {
-            wait(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stopping = true;
+        synchronized (this) {
+            if (!stopping) {
+                wait(1000);
+            }
         }
         return null;
     }
@@ -220,165 +350,29 @@ public final class RunManager implements AutoCloseable {
         notifyAll();
     }
 
-    private void execute(RunRecord run) throws InterruptedException {
-        TrainingRequested req = run.request();
-        TrainingLoop.Hyper hyper = new TrainingLoop.Hyper(req.epochs(), req.batchSize(), req.learningRate(), req.beta1(),
-                req.seed());
-        ShardCatalog.Dataset dataset = catalog.get(req.datasetId()).orElseThrow();
-        run = save(run.with(RunRecord.Status.running, null));
-        try (TrainingLoop loop = openLoop(run, hyper)) {
-            LOG.info(String.format("run %s %s at epoch %d of %d%s on %d images of dataset %s", run.runId(),
-                    loop.globalStep() > 0 ? "resumes" : "starts", loop.epochsDone() + 1, req.epochs(),
-                    loop.batchesDone() > 0 ? " after batch " + loop.batchesDone() : "", dataset.imageCount(),
-                    req.datasetId()));
-            if (run.epochsDone() > 0) {
-                reannounce(run);
-            }
-            RunProgress progress = new RunProgress(run.runId());
-            DivergenceAlarm alarm = new DivergenceAlarm();
-            String runId = run.runId();
-            CheckpointWriter.RunRecords records = new CheckpointWriter.RunRecords() {
-                @Override
-                public RunRecord current() {
-                    return runs.get(runId);
-                }
-
-                @Override
-                public void save(RunRecord updated) {
-                    RunManager.this.save(updated);
-                }
-            };
-            MetricsLog metricsLog = new MetricsLog(store, checkpointsBucket, runId, loop.globalStep());
-            List<TrainingListener> listeners = new ArrayList<>(List.of(progress, alarm, new TrainingLog(progress),
-                    metricsLog, new LossPlot(store, checkpointsBucket, runId, metricsLog.lines()), new CheckpointWriter(store, checkpointsBucket, records, alarm, events::checkpoint)));
-            listeners.addAll(extraListeners.apply(runId));
-            active = progress;
-            TrainingLoop.Outcome outcome = loop.run(data(dataset, hyper), listeners,
-                    () -> stopping || cancelRequested.contains(runId), stepCheckpoints(runId, metricsLog));
-            if (cancelRequested.remove(runId)) {
-                finish(runs.get(runId), RunRecord.Status.cancelled, "cancelled during epoch " + (loop.epochsDone() + 1));
-            } else if (outcome == TrainingLoop.Outcome.STOPPED) {
-                LOG.info("run " + runId + " paused between steps for shutdown; it resumes from epoch "
-                        + loop.epochsDone() + "'s checkpoint on the next start");
-            } else {
-                finish(runs.get(runId), RunRecord.Status.completed, alarm.reason());
-            }
-        } finally {
-            active = null;
-        }
-    }
-
-    private TrainingLoop.StepCheckpoints stepCheckpoints(String runId, MetricsLog metricsLog) {
-        return new TrainingLoop.StepCheckpoints() {
-            @Override
-            public int every() {
-                return settings.checkpointEverySteps();
-            }
-
-            @Override
-            public void save(int epoch, int batchesDone, TrainingLoop.Snapshot state) {
-                String octets = "application/octet-stream";
-                store.put(checkpointsBucket, ObjectKeys.resumeState(runId, "generator.safetensors"), state.generator(), octets);
-                store.put(checkpointsBucket, ObjectKeys.resumeState(runId, "discriminator.safetensors"),
-                        state.discriminator(), octets);
-                store.put(checkpointsBucket, ObjectKeys.resumeState(runId, "optimizer.safetensors"), state.optimizer(), octets);
-                store.put(checkpointsBucket, ObjectKeys.resumeState(runId, "progress.json"),
-                        ("{\"epoch\":" + epoch + ",\"batchesDone\":" + batchesDone + "}").getBytes(), "application/json");
-                metricsLog.flush();
-                LOG.info("run " + runId + ": resume state saved at epoch " + epoch + ", batch " + batchesDone);
-            }
-        };
-    }
-
-    private TrainingLoop openLoop(RunRecord run, TrainingLoop.Hyper hyper) {
-        Optional<TrainingLoop.Snapshot> midEpoch = midEpochState(run);
-        if (midEpoch.isPresent()) {
-            return TrainingLoop.resume(hyper, midEpoch.get());
-        }
-        if (run.epochsDone() > 0) {
-            return TrainingLoop.resume(hyper, readSnapshot(run.runId(), run.epochsDone()));
-        }
-        String from = run.request().resumeFrom();
-        if (from != null) {
-            RunRecord source = runs.get(from);
-            if (source == null || source.epochsDone() == 0) {
-                throw new IllegalArgumentException("resumeFrom run '" + from + "' has no checkpoint to start from");
-            }
-            return TrainingLoop.warmStart(hyper, readSnapshot(from, source.epochsDone()));
-        }
-        return TrainingLoop.fresh(hyper);
-    }
-
-    /** Step-checkpoint state newer than the last epoch checkpoint, if there is a complete one. */
-    private Optional<TrainingLoop.Snapshot> midEpochState(RunRecord run) {
-        return store.get(checkpointsBucket, ObjectKeys.resumeState(run.runId(), "progress.json")).flatMap(bytes -> {
-            try {
-                int epoch = EventCodec.json().readTree(bytes).path("epoch").asInt();
-                if (epoch != run.epochsDone() + 1) {
-                    return Optional.empty();
-                }
-                return Optional.of(new TrainingLoop.Snapshot(
-                        object(ObjectKeys.resumeState(run.runId(), "generator.safetensors")),
-                        object(ObjectKeys.resumeState(run.runId(), "discriminator.safetensors")),
-                        object(ObjectKeys.resumeState(run.runId(), "optimizer.safetensors")), null));
-            } catch (IOException e) {
-                return Optional.empty();
-            }
-        });
-    }
-
-    private TrainingLoop.Snapshot readSnapshot(String runId, int epoch) {
-        return new TrainingLoop.Snapshot(object(ObjectKeys.generator(runId, epoch)),
-                object(ObjectKeys.discriminator(runId, epoch)), object(ObjectKeys.optimizer(runId, epoch)), null);
-    }
-
-    private byte[] object(String key) {
-        return store.get(checkpointsBucket, key).orElseThrow(() -> new IllegalStateException(
-                "checkpoint object s3://" + checkpointsBucket + "/" + key + " is missing"));
-    }
-
-    /** The last checkpoint's event may have been lost in a crash after run.json; announce it again. */
-    private void reannounce(RunRecord run) {
-        int epoch = run.epochsDone();
-        try {
-            JsonNode m = EventCodec.json().readTree(object(ObjectKeys.epochMetrics(run.runId(), epoch)));
-            CheckpointPublished.Metrics metrics = new CheckpointPublished.Metrics(m.path("lossD").asDouble(),
-                    m.path("lossG").asDouble(), m.path("dx").asDouble(), m.path("dgz1").asDouble(), m.path("dgz2").asDouble(),
-                    m.path("swd").isNumber() ? m.path("swd").asDouble() : null, m.path("imagesPerSecond").asDouble());
-            events.checkpoint(CheckpointWriter.event(run, epoch, run.step(), object(ObjectKeys.generator(run.runId(), epoch)),
-                    metrics));
-        } catch (IOException e) {
-            throw new IllegalStateException("metrics.json of " + run.runId() + " epoch " + epoch + " is unreadable", e);
-        }
-    }
-
-    private TrainingLoop.Data data(ShardCatalog.Dataset dataset, TrainingLoop.Hyper hyper) {
-        var shards = dataset.shardList();
-        var holdBack = BatchFeeder.HoldBack.fromLastShard(shards, settings.swdImages());
-        int batches = BatchFeeder.batchesPerEpoch(holdBack.trainingImages(shards), hyper.batchSize());
-        return new TrainingLoop.Data() {
-            @Override
-            public int batchesPerEpoch() {
-                return batches;
-            }
-
-            @Override
-            public BatchFeeder open(int epoch, int skipBatches) {
-                return new BatchFeeder(shards, cache::load, holdBack, hyper.seed(), epoch, hyper.batchSize(),
-                        settings.shardWindow(), settings.prefetchBatches(), skipBatches,
-                        reason -> LOG.warning("shard skipped: " + reason));
-            }
-
-            @Override
-            public BatchFeeder.Batch heldBack() {
+    private void pauseThenRequeue(RunRecord run) {
+        long until = System.nanoTime() + settings.pause().toNanos();
+        synchronized (this) {
+            while (!stopping && System.nanoTime() < until) {
                 try {
-                    return BatchFeeder.heldBack(shards, cache::load, holdBack);
-                } catch (RuntimeException e) {
-                    LOG.warning("no held-back images for SWD: " + e.getMessage());
-                    return new BatchFeeder.Batch(new byte[0], 0);
+                    wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    stopping = true;
                 }
             }
-        };
+            if (!stopping && run != null && owned.contains(partitionOf(run))) {
+                List<String> waiting = new ArrayList<>(queue);
+                queue.clear();
+                queue.add(run.runId());
+                queue.addAll(waiting);
+            }
+        }
+    }
+
+    private boolean isTraining(String runId) {
+        RunRecord t = inTraining;
+        return t != null && t.runId().equals(runId);
     }
 
     private RunRecord save(RunRecord run) {
@@ -394,12 +388,22 @@ public final class RunManager implements AutoCloseable {
                 reason, done.epochsDone(), done.lastCheckpointKey()));
     }
 
-    private static String newRunId() {
-        return "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
-                + UUID.randomUUID().toString().substring(0, 4);
+    /** The run's partition; records written before partitions were recorded map their runId as Kafka does. */
+    private int partitionOf(RunRecord run) {
+        if (run == null) {
+            return -1;
+        }
+        return run.partition() != null ? run.partition() : RunPartitions.of(run.runId(), partitionCount);
     }
 
-    /** Stops between two steps: the run stays "running" in run.json and resumes on the next start. */
+    private volatile int partitionCount = dev.faces.core.Topics.PARTITIONS;
+
+    /** The topic's partition count, as the broker reports it. */
+    public void partitionCount(int count) {
+        partitionCount = count;
+    }
+
+    /** Stops between two steps, after writing resume state; the run stays "running" for the next owner. */
     @Override
     public void close() {
         stopping = true;
@@ -407,9 +411,10 @@ public final class RunManager implements AutoCloseable {
             notifyAll();
         }
         try {
-            worker.join(120_000);
+            worker.join(settings.releaseTimeout().toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
+
 }

@@ -4,12 +4,16 @@ import dev.faces.core.events.TrainingRequested;
 import java.time.Instant;
 
 /**
- * A run as {@code run.json} stores it in S3: the request, where it stands, and why. A trainer that restarts
- * rebuilds its queue from these files.
+ * A run as {@code run.json} stores it in S3: the request, where it stands, and why. The trainer that owns the
+ * run's partition rebuilds its queue from these files.
+ *
+ * @param partition       the partition of {@code faces.training-requests} the run belongs to (its lease)
+ * @param epochsAnnounced epochs whose checkpoint event the broker has; behind {@code epochsDone} while Kafka is away
+ * @param swdFloor        real-vs-real SWD of this run's held-back set, measured once per run
  */
 public record RunRecord(String runId, TrainingRequested request, Status status, int epochsDone, long step,
                         String lastCheckpointKey, String reason, boolean diverging, Instant createdAt,
-                        Instant updatedAt) {
+                        Instant updatedAt, Integer partition, Integer epochsAnnounced, Double swdFloor) {
 
     public enum Status {
         queued, running, completed, failed, cancelled;
@@ -19,18 +23,38 @@ public record RunRecord(String runId, TrainingRequested request, Status status, 
         }
     }
 
-    public static RunRecord queued(TrainingRequested request) {
+    public static RunRecord queued(TrainingRequested request, int partition) {
         Instant now = Instant.now();
-        return new RunRecord(request.runId(), request, Status.queued, 0, 0, null, null, false, now, now);
+        return new RunRecord(request.runId(), request, Status.queued, 0, 0, null, null, false, now, now, partition, 0,
+                null);
+    }
+
+    public int announced() {
+        return epochsAnnounced == null ? 0 : epochsAnnounced;
     }
 
     public RunRecord with(Status newStatus, String newReason) {
         return new RunRecord(runId, request, newStatus, epochsDone, step, lastCheckpointKey, newReason, diverging,
-                createdAt, Instant.now());
+                createdAt, Instant.now(), partition, epochsAnnounced, swdFloor);
     }
 
     public RunRecord withCheckpoint(int epoch, long globalStep, String checkpointKey, boolean isDiverging) {
         return new RunRecord(runId, request, status, epoch, globalStep, checkpointKey, reason, diverging || isDiverging,
-                createdAt, Instant.now());
+                createdAt, Instant.now(), partition, epochsAnnounced, swdFloor);
+    }
+
+    public RunRecord withAnnounced(int epochs) {
+        return new RunRecord(runId, request, status, epochsDone, step, lastCheckpointKey, reason, diverging, createdAt,
+                Instant.now(), partition, epochs, swdFloor);
+    }
+
+    public RunRecord withSwdFloor(double floor) {
+        return new RunRecord(runId, request, status, epochsDone, step, lastCheckpointKey, reason, diverging, createdAt,
+                Instant.now(), partition, epochsAnnounced, floor);
+    }
+
+    public RunRecord withPartition(int newPartition) {
+        return new RunRecord(runId, request, status, epochsDone, step, lastCheckpointKey, reason, diverging, createdAt,
+                Instant.now(), newPartition, epochsAnnounced, swdFloor);
     }
 }

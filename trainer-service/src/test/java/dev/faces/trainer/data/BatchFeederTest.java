@@ -1,11 +1,14 @@
 package dev.faces.trainer.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faces.core.ObjectStore;
 import dev.faces.core.events.DatasetBatch;
 import dev.faces.core.tensor.NpyArray;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BatchFeederTest {
@@ -28,16 +31,10 @@ class BatchFeederTest {
         return out;
     }
 
-    private static List<Integer> epoch(List<DatasetBatch> shards, BatchFeeder.HoldBack hold, int epoch, int skip,
-                                       List<Integer> batchSizes, List<String> bad) throws Exception {
+    private static List<Integer> epoch(List<DatasetBatch> shards, BatchFeeder.ShardLoader loader, HoldBack hold,
+                                       int epoch, int skip, List<Integer> batchSizes) throws Exception {
         List<Integer> ids = new ArrayList<>();
-        BatchFeeder.ShardLoader loader = shard -> {
-            if (shard.shardIndex() == 3) {
-                throw new IllegalStateException("shard 3 is corrupt");
-            }
-            return LOADER.load(shard);
-        };
-        try (BatchFeeder f = new BatchFeeder(shards, loader, hold, 7, epoch, 4, 2, 2, skip, bad::add)) {
+        try (BatchFeeder f = new BatchFeeder(shards, loader, hold, 7, epoch, 4, 2, 2, skip)) {
             for (BatchFeeder.Batch b = f.next(); b != null; b = f.next()) {
                 batchSizes.add(b.count());
                 for (int i = 0; i < b.count(); i++) {
@@ -51,38 +48,81 @@ class BatchFeederTest {
     @Test
     void everyImageOnceAnEpochInASeededOrderWithoutTheHeldBackOnes() throws Exception {
         List<DatasetBatch> shards = shards(5, 6);
-        BatchFeeder.HoldBack hold = BatchFeeder.HoldBack.fromLastShard(shards, 2);
+        HoldBack hold = HoldBack.of(shards, 7); // spans shard 0 and the first image of shard 1
         List<Integer> sizes = new ArrayList<>();
-        List<String> bad = new ArrayList<>();
-        List<Integer> e1 = epoch(shards, hold, 1, 0, sizes, bad);
-        // shard 3 is corrupt and skipped with its reason; shard 4's first two images are held back
+        List<Integer> e1 = epoch(shards, LOADER, hold, 1, 0, sizes);
         List<Integer> expected = new ArrayList<>();
-        for (int s : new int[] {0, 1, 2, 4}) {
-            for (int i = s == 4 ? 2 : 0; i < 6; i++) {
+        for (int s = 0; s < 5; s++) {
+            for (int i = s == 0 ? 6 : s == 1 ? 1 : 0; i < 6; i++) {
                 expected.add(s * 10 + i);
             }
         }
         assertThat(e1).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(bad).containsExactly("shard 3 is corrupt");
         assertThat(sizes.subList(0, sizes.size() - 1)).allMatch(n -> n == 4);
-        assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(22);
+        assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(23).isEqualTo(hold.trainingImages(shards));
 
-        assertThat(epoch(shards, hold, 1, 0, new ArrayList<>(), new ArrayList<>())).containsExactlyElementsOf(e1);
-        List<Integer> e2 = epoch(shards, hold, 2, 0, new ArrayList<>(), new ArrayList<>());
+        assertThat(epoch(shards, LOADER, hold, 1, 0, new ArrayList<>())).containsExactlyElementsOf(e1);
+        List<Integer> e2 = epoch(shards, LOADER, hold, 2, 0, new ArrayList<>());
         assertThat(e2).containsExactlyInAnyOrderElementsOf(expected).isNotEqualTo(e1);
         // resuming inside an epoch skips exactly the batches already trained
-        assertThat(epoch(shards, hold, 1, 2, new ArrayList<>(), new ArrayList<>())).containsExactlyElementsOf(e1.subList(8, e1.size()));
+        assertThat(epoch(shards, LOADER, hold, 1, 2, new ArrayList<>())).containsExactlyElementsOf(e1.subList(8, e1.size()));
     }
 
     @Test
-    void heldBackImagesAreTheFirstOfTheLastShard() {
-        List<DatasetBatch> shards = shards(2, 5);
-        BatchFeeder.HoldBack hold = BatchFeeder.HoldBack.fromLastShard(shards, 3);
-        BatchFeeder.Batch held = BatchFeeder.heldBack(shards, LOADER, hold);
-        assertThat(held.count()).isEqualTo(3);
-        assertThat(held.pixels()[2 * BatchFeeder.IMAGE_BYTES]).isEqualTo((byte) 12);
-        assertThat(held.normalised()[0]).isEqualTo(10 / 127.5f - 1f);
-        assertThat(hold.trainingImages(shards)).isEqualTo(7);
-        assertThat(BatchFeeder.HoldBack.fromLastShard(shards(1, 2), 100).count()).isEqualTo(1);
+    void aWrongShardFailsTheEpochNamingIt() {
+        BatchFeeder.ShardLoader loader = shard -> {
+            if (shard.shardIndex() == 3) {
+                throw new ShardCache.CorruptShardException("shard k3 has sha256 abc but its event announced def");
+            }
+            return LOADER.load(shard);
+        };
+        assertThatThrownBy(() -> epoch(shards(5, 6), loader, HoldBack.NONE, 1, 0, new ArrayList<>()))
+                .isInstanceOf(BatchFeeder.FeedException.class).hasMessageContaining("shard k3 has sha256");
+    }
+
+    @Test
+    void anErrorOnTheFeederThreadReachesTheTrainingThread() {
+        BatchFeeder.ShardLoader loader = shard -> {
+            throw new OutOfMemoryError("Java heap space");
+        };
+        assertThatThrownBy(() -> epoch(shards(2, 6), loader, HoldBack.NONE, 1, 0, new ArrayList<>()))
+                .isInstanceOf(BatchFeeder.FeedException.class).hasMessageContaining("Java heap space");
+    }
+
+    @Test
+    void storageAwayIsWaitedForAndNoShardIsSkipped() throws Exception {
+        AtomicInteger failures = new AtomicInteger();
+        BatchFeeder.ShardLoader flaky = shard -> {
+            if (shard.shardIndex() == 1 && failures.getAndIncrement() < 2) {
+                throw new ObjectStore.StorageException("S3 unreachable", null);
+            }
+            return LOADER.load(shard);
+        };
+        List<DatasetBatch> shards = shards(3, 6);
+        List<Integer> ids = epoch(shards, flaky, HoldBack.NONE, 1, 0, new ArrayList<>());
+        assertThat(failures.get()).isEqualTo(3);
+        assertThat(ids).containsExactlyElementsOf(epoch(shards, LOADER, HoldBack.NONE, 1, 0, new ArrayList<>()));
+    }
+
+    @Test
+    void heldBackImagesAreTheDatasetsFirstWhateverTheShardSizes() {
+        List<DatasetBatch> shards = List.of(new DatasetBatch("d", 0, "k0", 2, 64, SHA, 1L),
+                new DatasetBatch("d", 1, "k1", 5, 64, SHA, 1L), new DatasetBatch("d", 2, "k2", 9, 64, SHA, 1L));
+        HoldBack hold = HoldBack.of(shards, 4);
+        BatchFeeder.Batch held = hold.heldBack(shards, LOADER);
+        assertThat(held.count()).isEqualTo(4);
+        assertThat(ids(held)).containsExactly(0, 1, 10, 11);
+        assertThat(ids(hold.floorSet(shards, LOADER))).containsExactly(12, 13, 14, 20);
+        assertThat(held.normalised()[0]).isEqualTo(-1f);
+        assertThat(hold.trainingImages(shards)).isEqualTo(12);
+        assertThat(HoldBack.of(shards, 512).count()).as("at most a quarter of the dataset").isEqualTo(4);
+    }
+
+    private static List<Integer> ids(BatchFeeder.Batch b) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < b.count(); i++) {
+            out.add((int) b.pixels()[i * BatchFeeder.IMAGE_BYTES]);
+        }
+        return out;
     }
 }

@@ -98,12 +98,17 @@ class ResumeEquivalenceTest {
 
             @Override
             public BatchFeeder open(int epoch, int skip) {
-                return new BatchFeeder(shards, loader, BatchFeeder.HoldBack.NONE, HYPER.seed(), epoch, 4, 2, 2, skip, r -> { });
+                return new BatchFeeder(shards, loader, dev.faces.trainer.data.HoldBack.NONE, HYPER.seed(), epoch, 4, 2, 2, skip);
             }
 
             @Override
             public BatchFeeder.Batch heldBack() {
                 return new BatchFeeder.Batch(new byte[0], 0);
+            }
+
+            @Override
+            public double swdFloor() {
+                return Double.NaN;
             }
         };
     }

@@ -1,0 +1,204 @@
+package dev.faces.trainer.runs;
+
+import dev.faces.core.ObjectKeys;
+import dev.faces.core.ObjectStore;
+import dev.faces.core.events.TrainingRequested;
+import dev.faces.trainer.data.BatchFeeder;
+import dev.faces.trainer.data.HoldBack;
+import dev.faces.trainer.data.ShardCache;
+import dev.faces.trainer.data.ShardCatalog;
+import dev.faces.trainer.gan.TrainingListener;
+import dev.faces.trainer.gan.TrainingLoop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.logging.Logger;
+
+/**
+ * Trains one run from where its state in S3 says it stands: the newest consistent resume state of the epoch in
+ * progress, else the last epoch checkpoint, else a warm start or fresh networks. Listeners write metrics,
+ * checkpoints and events around the plain loop.
+ */
+public final class RunTraining {
+    private static final Logger LOG = Logger.getLogger(RunTraining.class.getName());
+
+    /** How a run ended in this process. */
+    public enum Ending { COMPLETED, STOPPED }
+
+    private final ObjectStore store;
+    private final String bucket;
+    private final ShardCache cache;
+    private final RunStore runStore;
+    private final ResumeStates resumeStates;
+    private final CheckpointAnnouncer announcer;
+    private final RunManager.Settings settings;
+    private final Function<String, List<TrainingListener>> extraListeners;
+
+    public RunTraining(ObjectStore store, String bucket, ShardCache cache, RunStore runStore, ResumeStates resumeStates,
+                       CheckpointAnnouncer announcer, RunManager.Settings settings,
+                       Function<String, List<TrainingListener>> extraListeners) {
+        this.store = store;
+        this.bucket = bucket;
+        this.cache = cache;
+        this.runStore = runStore;
+        this.resumeStates = resumeStates;
+        this.announcer = announcer;
+        this.settings = settings;
+        this.extraListeners = extraListeners;
+    }
+
+    /**
+     * @param save        records a changed run (run.json and the manager's view) and returns it
+     * @param current     the run as the manager sees it now
+     * @param onProgress  receives the live progress while the run trains (null when it ends)
+     */
+    public Ending train(RunRecord run, ShardCatalog.Dataset dataset, UnaryOperator<RunRecord> save,
+                        java.util.function.Supplier<RunRecord> current, BooleanSupplier stop,
+                        Consumer<RunProgress> onProgress, String device) throws InterruptedException {
+        TrainingRequested req = run.request();
+        String problem = dataset.problem();
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        TrainingLoop.Hyper hyper = new TrainingLoop.Hyper(req.epochs(), req.batchSize(), req.learningRate(),
+                req.beta1(), req.seed());
+        run = announcer.catchUp(run, save); // Kafka may have been away at the last epoch's end
+        run = save.apply(run.with(RunRecord.Status.running, null));
+        List<dev.faces.core.events.DatasetBatch> shards = dataset.shardList();
+        HoldBack holdBack = HoldBack.of(shards, settings.swdImages());
+        if (run.swdFloor() == null && holdBack.count() >= 2) {
+            double floor = TrainingLoop.swdFloor(holdBack.heldBack(shards, cache::load),
+                    holdBack.floorSet(shards, cache::load), hyper.seed());
+            run = save.apply(run.withSwdFloor(Double.isFinite(floor) ? floor : -1));
+        }
+        double floor = run.swdFloor() == null || run.swdFloor() < 0 ? Double.NaN : run.swdFloor();
+        try (TrainingLoop loop = openLoop(run, hyper)) {
+            LOG.info(String.format("run %s %s at epoch %d of %d%s on %d images of dataset %s (%d held back for SWD)"
+                    + " on %s", run.runId(), loop.globalStep() > 0 ? "resumes" : "starts", loop.epochsDone() + 1,
+                    req.epochs(), loop.batchesDone() > 0 ? " after batch " + loop.batchesDone() : "",
+                    dataset.imageCount(), req.datasetId(), holdBack.count(), device));
+            String runId = run.runId();
+            RunProgress progress = new RunProgress(runId);
+            DivergenceAlarm alarm = new DivergenceAlarm();
+            CheckpointWriter.RunRecords records = new CheckpointWriter.RunRecords() {
+                @Override
+                public RunRecord current() {
+                    return current.get();
+                }
+
+                @Override
+                public RunRecord save(RunRecord updated) {
+                    return save.apply(updated);
+                }
+            };
+            MetricsLog metricsLog = new MetricsLog(store, bucket, runId, loop.globalStep());
+            List<TrainingListener> listeners = new ArrayList<>(List.of(progress, alarm, new TrainingLog(progress),
+                    metricsLog, new LossPlot(store, bucket, runId, metricsLog.lines()),
+                    new CheckpointWriter(store, bucket, records, alarm, announcer, holdBack.count()),
+                    epochEnd(runId)));
+            listeners.addAll(extraListeners.apply(runId));
+            onProgress.accept(progress);
+            TrainingLoop.Outcome outcome = loop.run(data(shards, hyper, holdBack, floor), listeners, stop,
+                    stepCheckpoints(runId, metricsLog, loop));
+            if (outcome == TrainingLoop.Outcome.STOPPED) {
+                return Ending.STOPPED;
+            }
+            finalReason = alarm.reason();
+            return Ending.COMPLETED;
+        } finally {
+            onProgress.accept(null);
+        }
+    }
+
+    private String finalReason;
+
+    /** The divergence alarm's reason after a completed run (null when it never fired). */
+    public String lastReason() {
+        return finalReason;
+    }
+
+    /** After an epoch checkpoint, older mid-epoch states describe the past: remove them. */
+    private TrainingListener epochEnd(String runId) {
+        return new TrainingListener() {
+            @Override
+            public void onEpoch(EpochInfo epoch) {
+                resumeStates.clear(runId);
+            }
+        };
+    }
+
+    private TrainingLoop.StepCheckpoints stepCheckpoints(String runId, MetricsLog metricsLog, TrainingLoop loop) {
+        return new TrainingLoop.StepCheckpoints() {
+            @Override
+            public int every() {
+                return settings.checkpointEverySteps();
+            }
+
+            @Override
+            public void save(int epoch, int batchesDone, TrainingLoop.Snapshot state) {
+                resumeStates.save(runId, epoch, batchesDone, loop.globalStep(), state);
+                metricsLog.flush();
+            }
+        };
+    }
+
+    private TrainingLoop openLoop(RunRecord run, TrainingLoop.Hyper hyper) {
+        Optional<ResumeStates.Saved> midEpoch = resumeStates.load(run.runId(), run.epochsDone() + 1);
+        if (midEpoch.isPresent()) {
+            return TrainingLoop.resume(hyper, midEpoch.get().snapshot());
+        }
+        if (run.epochsDone() > 0) {
+            return TrainingLoop.resume(hyper, readSnapshot(run.runId(), run.epochsDone()));
+        }
+        String from = run.request().resumeFrom();
+        if (from != null) {
+            RunRecord source = runStore.find(from).orElse(null);
+            if (source == null || source.epochsDone() == 0) {
+                throw new IllegalArgumentException("resumeFrom run '" + from + "' has no checkpoint to start from");
+            }
+            return TrainingLoop.warmStart(hyper, readSnapshot(from, source.epochsDone()));
+        }
+        return TrainingLoop.fresh(hyper);
+    }
+
+    private TrainingLoop.Snapshot readSnapshot(String runId, int epoch) {
+        return new TrainingLoop.Snapshot(object(ObjectKeys.generator(runId, epoch)),
+                object(ObjectKeys.discriminator(runId, epoch)), object(ObjectKeys.optimizer(runId, epoch)), null);
+    }
+
+    private byte[] object(String key) {
+        return store.get(bucket, key).orElseThrow(() -> new IllegalStateException(
+                "checkpoint object s3://" + bucket + "/" + key + " is missing"));
+    }
+
+    private TrainingLoop.Data data(List<dev.faces.core.events.DatasetBatch> shards, TrainingLoop.Hyper hyper,
+                                   HoldBack holdBack, double floor) {
+        int batches = BatchFeeder.batchesPerEpoch(holdBack.trainingImages(shards), hyper.batchSize());
+        return new TrainingLoop.Data() {
+            @Override
+            public int batchesPerEpoch() {
+                return batches;
+            }
+
+            @Override
+            public BatchFeeder open(int epoch, int skipBatches) {
+                return new BatchFeeder(shards, cache::load, holdBack, hyper.seed(), epoch, hyper.batchSize(),
+                        settings.shardWindow(), settings.prefetchBatches(), skipBatches);
+            }
+
+            @Override
+            public BatchFeeder.Batch heldBack() {
+                return holdBack.heldBack(shards, cache::load);
+            }
+
+            @Override
+            public double swdFloor() {
+                return floor;
+            }
+        };
+    }
+}
