@@ -192,6 +192,7 @@ public final class IngestJob {
         m.put("datasetId", s.datasetId());
         m.set("source", settingsNode(source, s));
         m.put("preprocessing", "torchvision Resize(64) (PIL antialiased bilinear) + CenterCrop(64); uint8 RGB [N,3,64,64]");
+        m.put("imageSize", TutorialTransform.SIZE);
         m.put("imageCount", images);
         m.put("rejectedCount", rejected);
         m.put("rejectedKey", ObjectKeys.rejected(s.datasetId()));

@@ -47,6 +47,43 @@ class ResumeEquivalenceTest {
         assertSameState(resumed.discriminator(), straight.discriminator());
     }
 
+    @Test
+    void aStopRequestSavesTheStepReachedAndResumingFromItContinuesExactly() throws Exception {
+        TrainingLoop.Snapshot straight = train(null);
+
+        AtomicReference<TrainingLoop.Snapshot> saved = new AtomicReference<>();
+        List<Integer> savedAt = new ArrayList<>();
+        TrainingLoop.StepCheckpoints onStopOnly = new TrainingLoop.StepCheckpoints() {
+            @Override
+            public int every() {
+                return 0; // no periodic state: only the stop (a SIGTERM, a lost lease) saves
+            }
+
+            @Override
+            public void save(int epoch, int batchesDone, TrainingLoop.Snapshot state) {
+                savedAt.add(batchesDone);
+                saved.set(state);
+            }
+        };
+        int[] steps = {0};
+        TrainingListener counter = new TrainingListener() {
+            @Override
+            public void onStep(StepInfo s) {
+                steps[0]++;
+            }
+        };
+        try (TrainingLoop first = TrainingLoop.fresh(HYPER)) {
+            assertThat(first.run(data(), List.of(counter), () -> steps[0] == 2, onStopOnly))
+                    .isEqualTo(TrainingLoop.Outcome.STOPPED);
+        }
+        assertThat(savedAt).containsExactly(2);
+        assertThat(SafeTensors.read(saved.get().generator()).metadata()).containsEntry("global_step", "2");
+        TrainingLoop.Snapshot resumed = train(saved.get());
+
+        assertSameState(resumed.generator(), straight.generator());
+        assertSameState(resumed.discriminator(), straight.discriminator());
+    }
+
     private static TrainingLoop.Snapshot train(TrainingLoop.Snapshot from) throws InterruptedException {
         List<TrainingLoop.Snapshot> epochs = new ArrayList<>();
         TrainingListener capture = new TrainingListener() {

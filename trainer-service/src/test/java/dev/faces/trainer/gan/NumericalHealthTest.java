@@ -1,0 +1,120 @@
+package dev.faces.trainer.gan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.faces.core.DcganLayers;
+import dev.faces.core.events.DatasetBatch;
+import dev.faces.core.tensor.NpyArray;
+import dev.faces.core.tensor.SafeTensor;
+import dev.faces.core.tensor.SafeTensors;
+import dev.faces.trainer.data.BatchFeeder;
+import dev.faces.trainer.data.HoldBack;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** A non-finite loss ends the run before anything is published; gradients are zeroed by a fill. */
+class NumericalHealthTest {
+    private static final TrainingLoop.Hyper HYPER = new TrainingLoop.Hyper(2, 4, 2e-4, 0.5, 42);
+
+    @Test
+    void aNonFiniteLossFailsTheRunAndReachesNoCheckpoint() throws Exception {
+        TrainingLoop.Snapshot healthy;
+        try (TrainingLoop loop = TrainingLoop.fresh(HYPER)) {
+            healthy = loop.snapshot();
+        }
+        TrainingLoop.Snapshot poisoned = new TrainingLoop.Snapshot(healthy.generator(),
+                withOneNaN(healthy.discriminator(), "main.0.weight"), healthy.optimizer(), null);
+        List<Integer> epochs = new ArrayList<>();
+        List<Long> steps = new ArrayList<>();
+        TrainingListener spy = new TrainingListener() {
+            @Override
+            public void onStep(StepInfo s) {
+                steps.add(s.globalStep());
+            }
+
+            @Override
+            public void onEpoch(EpochInfo e) {
+                epochs.add(e.epoch());
+            }
+        };
+        try (TrainingLoop loop = TrainingLoop.warmStart(HYPER, poisoned)) {
+            assertThatThrownBy(() -> loop.run(data(), List.of(spy), () -> false))
+                    .isInstanceOf(TrainingLoop.DivergedException.class)
+                    .hasMessageStartingWith("diverged: non-finite loss at epoch 1, step 1");
+        }
+        assertThat(steps).as("listeners never see the non-finite step").isEmpty();
+        assertThat(epochs).as("no epoch checkpoint from a non-finite state").isEmpty();
+        // the same warm start without the NaN trains
+        try (TrainingLoop loop = TrainingLoop.warmStart(HYPER, healthy)) {
+            assertThat(loop.run(data(), List.of(spy), () -> false)).isEqualTo(TrainingLoop.Outcome.COMPLETED);
+        }
+        assertThat(epochs).containsExactly(1, 2);
+    }
+
+    @Test
+    void zeroGradClearsANaNGradient() {
+        try (NDManager root = NDManager.newBaseManager()) {
+            Net d = Net.initialise(root, DcganLayers.DISCRIMINATOR, new Random(1));
+            try (NDManager m = root.newSubManager(); GradientCollector c = Engine.getInstance().newGradientCollector()) {
+                NDArray p = d.parameters().get(0);
+                c.backward(p.mul(Float.NaN).sum());
+            }
+            assertThat(Float.isNaN(d.parameters().get(0).getGradient().toFloatArray()[0])).isTrue();
+            d.zeroGrad();
+            for (NDArray p : d.parameters()) {
+                for (float g : p.getGradient().toFloatArray()) {
+                    assertThat(g).isZero();
+                }
+            }
+        }
+    }
+
+    private static byte[] withOneNaN(byte[] safetensors, String name) {
+        SafeTensors.Contents c = SafeTensors.read(safetensors);
+        Map<String, SafeTensor> tensors = new LinkedHashMap<>(c.tensors());
+        SafeTensor t = tensors.get(name);
+        float[] values = t.floats().clone();
+        values[0] = Float.NaN;
+        tensors.put(name, SafeTensor.f32(values, t.shape()));
+        return SafeTensors.write(tensors, c.metadata());
+    }
+
+    private static TrainingLoop.Data data() {
+        List<DatasetBatch> shards = List.of(new DatasetBatch("d", 0, "a", 8, 64, "0".repeat(64), 1L));
+        BatchFeeder.ShardLoader loader = shard -> {
+            byte[] px = new byte[8 * 3 * 64 * 64];
+            new Random(shard.shardIndex()).nextBytes(px);
+            return NpyArray.uint8(px, 8, 3, 64, 64);
+        };
+        return new TrainingLoop.Data() {
+            @Override
+            public int batchesPerEpoch() {
+                return 2;
+            }
+
+            @Override
+            public BatchFeeder open(int epoch, int skip) {
+                return new BatchFeeder(shards, loader, HoldBack.NONE, HYPER.seed(), epoch, 4, 1, 2, skip);
+            }
+
+            @Override
+            public BatchFeeder.Batch heldBack() {
+                return new BatchFeeder.Batch(new byte[0], 0);
+            }
+
+            @Override
+            public double swdFloor() {
+                return Double.NaN;
+            }
+        };
+    }
+}
