@@ -1,10 +1,15 @@
 #!/usr/bin/python3
-"""One DCGAN training step by the PyTorch tutorial's own code, as a fixture for the Java parity test.
+"""Three consecutive DCGAN training iterations by the PyTorch tutorial's own code, as a fixture for the Java
+parity test.
 
 Run with Debian's torch (python3-torch): /usr/bin/python3 make_parity_fixture.py
-Writes parity.safetensors: initial G and D state_dicts (g0.*, d0.*), a real batch and latents, the state
-after one step (g1.*, d1.*) and the five numbers the tutorial logs. Widths are reduced (ngf = ndf = 8)
-to keep the fixture small; the architecture, init, losses and optimiser are the tutorial's.
+Writes parity.safetensors: initial G and D state_dicts (g0.*, d0.*); for iterations k = 0, 1, 2 a real batch
+(real.k), latents (noise.k) and the five numbers the tutorial logs (result.k); the states after the first
+and the third iteration (g1.*, d1.*, g3.*, d3.*); and both Adams' moments after the third
+(adamG.exp_avg.<param>, adamG.exp_avg_sq.<param>, the same for adamD). Three iterations, not one: Adam's first
+step is lr * g / (|g| + eps), which moves every weight by about lr whatever the gradient, so only later steps
+show gradient magnitudes, betas and eps. Widths are reduced (ngf = ndf = 8) to keep the fixture small; the
+architecture, init, losses and optimiser are the tutorial's.
 """
 import json
 import struct
@@ -64,42 +69,51 @@ for k, v in netG.state_dict().items():
 for k, v in netD.state_dict().items():
     out["d0." + k] = v.clone()
 
-real = torch.rand(batch, nc, 64, 64) * 2 - 1
-noise = torch.randn(batch, nz, 1, 1)
 criterion = nn.BCELoss()
 optimizerD = optim.Adam(netD.parameters(), lr=0.0002, betas=(0.5, 0.999))
 optimizerG = optim.Adam(netG.parameters(), lr=0.0002, betas=(0.5, 0.999))
 
-# The tutorial's iteration, verbatim but for the data source.
-netD.zero_grad()
-label = torch.full((batch,), 1.0, dtype=torch.float)
-output = netD(real).view(-1)
-errD_real = criterion(output, label)
-errD_real.backward()
-D_x = output.mean().item()
-fake = netG(noise)
-label.fill_(0.0)
-output = netD(fake.detach()).view(-1)
-errD_fake = criterion(output, label)
-errD_fake.backward()
-D_G_z1 = output.mean().item()
-errD = errD_real + errD_fake
-optimizerD.step()
-netG.zero_grad()
-label.fill_(1.0)
-output = netD(fake).view(-1)
-errG = criterion(output, label)
-errG.backward()
-D_G_z2 = output.mean().item()
-optimizerG.step()
+for k in range(3):
+    # Real batches of different scales, so gradient magnitudes change from one iteration to the next.
+    real = (torch.rand(batch, nc, 64, 64) * 2 - 1) * (1.0 - 0.3 * k)
+    noise = torch.randn(batch, nz, 1, 1)
+    # The tutorial's iteration, verbatim but for the data source.
+    netD.zero_grad()
+    label = torch.full((batch,), 1.0, dtype=torch.float)
+    output = netD(real).view(-1)
+    errD_real = criterion(output, label)
+    errD_real.backward()
+    D_x = output.mean().item()
+    fake = netG(noise)
+    label.fill_(0.0)
+    output = netD(fake.detach()).view(-1)
+    errD_fake = criterion(output, label)
+    errD_fake.backward()
+    D_G_z1 = output.mean().item()
+    errD = errD_real + errD_fake
+    optimizerD.step()
+    netG.zero_grad()
+    label.fill_(1.0)
+    output = netD(fake).view(-1)
+    errG = criterion(output, label)
+    errG.backward()
+    D_G_z2 = output.mean().item()
+    optimizerG.step()
 
-for k, v in netG.state_dict().items():
-    out["g1." + k] = v.clone()
-for k, v in netD.state_dict().items():
-    out["d1." + k] = v.clone()
-out["real"] = real
-out["noise"] = noise.view(batch, nz)
-out["result"] = torch.tensor([errD.item(), errG.item(), D_x, D_G_z1, D_G_z2])
+    out["real.%d" % k] = real
+    out["noise.%d" % k] = noise.view(batch, nz)
+    out["result.%d" % k] = torch.tensor([errD.item(), errG.item(), D_x, D_G_z1, D_G_z2])
+    if k in (0, 2):
+        for name, v in netG.state_dict().items():
+            out["g%d.%s" % (k + 1, name)] = v.clone()
+        for name, v in netD.state_dict().items():
+            out["d%d.%s" % (k + 1, name)] = v.clone()
+
+for tag, net, opt in (("adamG", netG, optimizerG), ("adamD", netD, optimizerD)):
+    for name, param in net.named_parameters():
+        state = opt.state[param]
+        out["%s.exp_avg.%s" % (tag, name)] = state["exp_avg"].clone()
+        out["%s.exp_avg_sq.%s" % (tag, name)] = state["exp_avg_sq"].clone()
 
 header, blobs, offset = {"__metadata__": {"torch": torch.__version__}}, [], 0
 for name in sorted(out):
@@ -113,4 +127,5 @@ text = json.dumps(header, separators=(",", ":")).encode()
 text += b" " * (-len(text) % 8)
 with open("parity.safetensors", "wb") as f:
     f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-print("Loss_D %.6f Loss_G %.6f D(x) %.6f D(G(z)) %.6f / %.6f" % tuple(out["result"].tolist()))
+for k in range(3):
+    print("Loss_D %.6f Loss_G %.6f D(x) %.6f D(G(z)) %.6f / %.6f" % tuple(out["result.%d" % k].tolist()))
