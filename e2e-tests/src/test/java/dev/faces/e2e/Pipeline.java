@@ -3,7 +3,6 @@ package dev.faces.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.faces.core.ObjectStore;
 import dev.faces.core.events.CloudEvent;
-import dev.faces.core.events.EventCodec;
 import dev.faces.stack.JsonHttp;
 import dev.faces.stack.LocalStack;
 import dev.faces.stack.PipelineServices;
@@ -16,19 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** The three packaged services on the shared local stack, and what the end-to-end tests ask of them. */
 final class Pipeline implements AutoCloseable {
@@ -124,30 +114,7 @@ final class Pipeline implements AutoCloseable {
 
     /** Every event on {@code topic} keyed {@code key}, from the beginning, decoded. */
     List<CloudEvent> events(String topic, String key) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "e2e-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<CloudEvent> out = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            int idle = 0;
-            while (System.nanoTime() < deadline && idle < 3) {
-                var records = consumer.poll(Duration.ofSeconds(1));
-                idle = records.isEmpty() && !consumer.assignment().isEmpty() ? idle + 1 : 0;
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    if (key.equals(r.key())) {
-                        Map<String, String> headers = new HashMap<>();
-                        for (Header h : r.headers()) {
-                            headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
-                        }
-                        out.add(EventCodec.decode(headers, r.value()));
-                    }
-                }
-            }
-        }
-        return out;
+        return KafkaTopics.events(stack.bootstrapServers(), topic, key);
     }
 
     @Override

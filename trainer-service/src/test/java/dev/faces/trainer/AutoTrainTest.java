@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.faces.stack.LocalStack;
+import dev.faces.stack.SampleDatasets;
 import dev.faces.stack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,7 +31,7 @@ class AutoTrainTest {
     @Test
     void aCompletedDatasetStartsOneRun() throws Exception {
         String dataset = "auto-" + UUID.randomUUID().toString().substring(0, 8);
-        TestDatasets.publish(LocalStack.shared(), dataset, 1, 24);
+        SampleDatasets.publish(LocalStack.shared(), dataset, 1, 24);
         String runId = "auto-" + dataset;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline && given().get("/api/training-runs/" + runId).statusCode() != 200) {
@@ -38,7 +39,7 @@ class AutoTrainTest {
         }
         given().get("/api/training-runs/" + runId).then().statusCode(200).body("request.epochs", equalTo(3))
                 .body("datasetId", equalTo(dataset));
-        TestDatasets.publish(LocalStack.shared(), dataset, 1, 24); // completes again: a duplicate, no new run
+        SampleDatasets.publish(LocalStack.shared(), dataset, 1, 24); // completes again: a duplicate, no new run
         given().header("Authorization", TrainingRunResourceTest.ADMIN).post("/api/training-runs/" + runId + "/cancel")
                 .then().statusCode(202);
         long runs = given().get("/api/training-runs").then().extract().jsonPath().getList("runId").stream()

@@ -11,6 +11,7 @@ import dev.faces.core.events.CloudEvent;
 import dev.faces.core.events.EventCodec;
 import dev.faces.core.events.TrainingFinished;
 import dev.faces.stack.LocalStack;
+import dev.faces.stack.SampleDatasets;
 import dev.faces.stack.LocalStackExtension;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -35,8 +36,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged trainer as a real process: a run requested over Kafka is killed with SIGKILL during its
- * second epoch, stopped with SIGTERM during its third, and still ends with exactly the requested epochs.
+ * The packaged trainer as a real process, each start on an empty state directory as a new pod would: a run
+ * requested over Kafka is killed with SIGKILL during its second epoch (it resumes from epoch 1's checkpoint),
+ * stopped with SIGTERM during its third (it saves the step it reached and resumes from there), and still ends
+ * with exactly the requested epochs.
  */
 @ExtendWith(LocalStackExtension.class)
 class TrainerResumeIT {
@@ -46,8 +49,8 @@ class TrainerResumeIT {
     void aKilledTrainerResumesFromItsLastCheckpoint(LocalStack stack, @TempDir Path state) throws Exception {
         String dataset = "resume-" + UUID.randomUUID().toString().substring(0, 8);
         String runId = "run-" + dataset;
-        TestDatasets.publish(stack, dataset, 2, 40); // 80 images, 16 held back: 4 batches of 16 per epoch
-        try (KafkaProducer<String, byte[]> producer = TestDatasets.producer(stack)) {
+        SampleDatasets.publish(stack, dataset, 2, 40); // 80 images, 16 held back: 4 batches of 16 per epoch
+        try (KafkaProducer<String, byte[]> producer = SampleDatasets.producer(stack)) {
             String structured = "{\"specversion\":\"1.0\",\"id\":\"" + UUID.randomUUID() + "\",\"source\":\"kcat\","
                     + "\"type\":\"faces.training.requested.v1\",\"data\":{\"datasetId\":\"" + dataset + "\",\"runId\":\""
                     + runId + "\",\"epochs\":3,\"batchSize\":16}}";
@@ -61,16 +64,22 @@ class TrainerResumeIT {
         assertThat(first.process.exitValue()).isEqualTo(137);
 
         Trainer second = Trainer.start(stack, state, port, "second");
-        awaitRun(port, runId, run -> run.path("epoch").asInt() == 3 && run.path("batch").asInt() >= 1, second);
+        JsonNode stoppedAt = awaitRun(port, runId, run -> run.path("epoch").asInt() == 3 && run.path("batch").asInt() >= 1
+                && run.path("batch").asInt() < run.path("batchesPerEpoch").asInt(), second);
         second.process.destroy(); // SIGTERM
         second.process.waitFor();
-        assertThat(second.log()).contains("resumes at epoch 2 of 3").contains("paused between steps for shutdown");
+        assertThat(second.log()).contains("resumes at epoch 2 of 3").contains("stopped between steps (shutdown)");
+        java.util.regex.Matcher saved = java.util.regex.Pattern.compile("resume state saved at epoch 3, batch (\\d+)")
+                .matcher(second.log());
+        assertThat(saved.find()).as("SIGTERM writes resume state:\n%s", second.log()).isTrue();
+        int savedBatch = Integer.parseInt(saved.group(1));
+        assertThat(savedBatch).isGreaterThanOrEqualTo(stoppedAt.path("batch").asInt());
 
         Trainer third = Trainer.start(stack, state, port, "third");
         JsonNode done = awaitRun(port, runId, run -> run.path("status").asText().equals("completed"), third);
         third.process.destroy();
         third.process.waitFor();
-        assertThat(third.log()).contains("resumes at epoch 3 of 3");
+        assertThat(third.log()).contains("resumes at epoch 3 of 3 after batch " + savedBatch);
         assertThat(done.path("epochsDone").asInt()).isEqualTo(3);
 
         ObjectStore s3 = new ObjectStore(stack.s3Endpoint(), stack.accessKey(), stack.secretKey(), "us-east-1");
@@ -127,7 +136,8 @@ class TrainerResumeIT {
             pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
             pb.environment().put("S3_ENDPOINT", stack.s3Endpoint());
             pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
-            pb.environment().put("TRAINER_STATE_DIR", state.resolve("trainer").toString());
+            // a state directory of its own: what a pod that restarts with an empty disk has
+            pb.environment().put("TRAINER_STATE_DIR", state.resolve("trainer-" + name).toString());
             pb.environment().put("FACES_TRAINER_SWD_IMAGES", "16");
             return new Trainer(pb.start(), log);
         }

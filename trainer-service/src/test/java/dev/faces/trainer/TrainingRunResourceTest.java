@@ -17,6 +17,7 @@ import dev.faces.core.events.EventCodec;
 import dev.faces.core.events.TrainingFinished;
 import dev.faces.core.tensor.SafeTensors;
 import dev.faces.stack.LocalStack;
+import dev.faces.stack.SampleDatasets;
 import dev.faces.stack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -49,7 +50,7 @@ class TrainingRunResourceTest {
         LocalStack stack = LocalStack.shared();
         String dataset = "ds-" + UUID.randomUUID().toString().substring(0, 8);
         String runId = "run-" + dataset;
-        TestDatasets.publish(stack, dataset, 2, 24);
+        SampleDatasets.publish(stack, dataset, 2, 24);
 
         given().header("Authorization", ADMIN).contentType("application/json")
                 .body("{\"datasetId\":\"" + dataset + "\",\"runId\":\"" + runId + "\",\"epochs\":2,\"batchSize\":16}")
@@ -123,7 +124,7 @@ class TrainingRunResourceTest {
         LocalStack stack = LocalStack.shared();
         String dataset = "cancel-" + UUID.randomUUID().toString().substring(0, 8);
         String runId = "run-" + dataset;
-        TestDatasets.publish(stack, dataset, 2, 64);
+        SampleDatasets.publish(stack, dataset, 2, 64);
         given().header("Authorization", ADMIN).contentType("application/json")
                 .body("{\"datasetId\":\"" + dataset + "\",\"runId\":\"" + runId + "\",\"epochs\":50,\"batchSize\":16}")
                 .post("/api/training-runs").then().statusCode(202);
@@ -148,7 +149,7 @@ class TrainingRunResourceTest {
     void malformedKafkaRequestsGoToTheDeadLetterTopicWithAReason() throws Exception {
         LocalStack stack = LocalStack.shared();
         String marker = UUID.randomUUID().toString();
-        try (KafkaProducer<String, byte[]> producer = TestDatasets.producer(stack)) {
+        try (KafkaProducer<String, byte[]> producer = SampleDatasets.producer(stack)) {
             producer.send(new ProducerRecord<>(Topics.TRAINING_REQUESTS, marker,
                     ("{\"specversion\":\"1.0\",\"id\":\"" + marker + "\",\"source\":\"t\",\"type\":\"faces.training.requested.v1\","
                             + "\"data\":{\"datasetId\":\"d\",\"epochs\":\"many\"}}").getBytes())).get();

@@ -1,4 +1,4 @@
-package dev.faces.trainer;
+package dev.faces.stack;
 
 import dev.faces.core.Digests;
 import dev.faces.core.ObjectKeys;
@@ -10,7 +10,6 @@ import dev.faces.core.events.EventCodec;
 import dev.faces.core.events.EventData;
 import dev.faces.core.tensor.Npy;
 import dev.faces.core.tensor.NpyArray;
-import dev.faces.stack.LocalStack;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.Random;
@@ -20,9 +19,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Writes a small dataset exactly as the ingest-service does: shards and sidecars in S3, events on Kafka. */
-public final class TestDatasets {
-    private TestDatasets() {
+/**
+ * Writes a small dataset exactly as the ingest-service does: shards, sidecars and the manifest in S3, events on
+ * Kafka. For tests and drills that need a dataset without running an ingest.
+ */
+public final class SampleDatasets {
+    private SampleDatasets() {
     }
 
     public static void publish(LocalStack stack, String datasetId, int shards, int imagesPerShard) throws Exception {
@@ -81,7 +83,7 @@ public final class TestDatasets {
     }
 
     /** Smooth colour blobs on a background: enough structure for SWD and the sample grid to mean something. */
-    static byte[] faces(Random random, int count) {
+    public static byte[] faces(Random random, int count) {
         byte[] out = new byte[count * 3 * 64 * 64];
         for (int i = 0; i < count; i++) {
             double cx = 24 + random.nextInt(16);
