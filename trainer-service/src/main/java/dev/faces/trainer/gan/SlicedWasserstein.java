@@ -164,45 +164,115 @@ public final class SlicedWasserstein {
         }
     }
 
+    /**
+     * The mean over 4 x 128 random unit directions of the 1-D Wasserstein distance between the projections.
+     * Directions are drawn in order from {@code random}; the projections and sorts, the bulk of the work, run
+     * in parallel, and the per-direction results are summed in direction order, so the value does not depend
+     * on the thread count.
+     */
     static double sliced(float[][] a, float[][] b, SplittableRandom random) {
         int dim = a[0].length;
-        double total = 0;
-        float[] pa = new float[a.length];
-        float[] pb = new float[b.length];
-        for (int r = 0; r < REPEATS; r++) {
-            double repeat = 0;
-            for (int k = 0; k < DIRECTIONS; k++) {
-                float[] dir = new float[dim];
-                double norm = 0;
-                for (int j = 0; j < dim; j++) {
-                    double g = gaussian(random);
-                    dir[j] = (float) g;
-                    norm += g * g;
-                }
-                float inv = (float) (1 / Math.sqrt(norm));
-                for (int i = 0; i < a.length; i++) {
-                    pa[i] = dot(a[i], dir) * inv;
-                    pb[i] = dot(b[i], dir) * inv;
-                }
-                Arrays.sort(pa);
-                Arrays.sort(pb);
-                double sum = 0;
-                for (int i = 0; i < pa.length; i++) {
-                    sum += Math.abs(pa[i] - pb[i]);
-                }
-                repeat += sum / pa.length;
+        float[][] dirs = new float[REPEATS * DIRECTIONS][dim];
+        for (float[] dir : dirs) {
+            double norm = 0;
+            for (int j = 0; j < dim; j++) {
+                double g = gaussian(random);
+                dir[j] = (float) g;
+                norm += g * g;
             }
-            total += repeat / DIRECTIONS;
+            float inv = (float) (1 / Math.sqrt(norm));
+            for (int j = 0; j < dim; j++) {
+                dir[j] *= inv;
+            }
         }
-        return total / REPEATS;
+        double[] perDirection = new double[dirs.length];
+        ThreadLocal<int[][]> buffers = ThreadLocal.withInitial(() -> new int[][] {new int[a.length], new int[b.length],
+                new int[Math.max(a.length, b.length)]});
+        java.util.stream.IntStream.range(0, dirs.length).parallel().forEach(k -> {
+            int[][] buf = buffers.get();
+            int[] pa = buf[0];
+            int[] pb = buf[1];
+            for (int i = 0; i < a.length; i++) {
+                pa[i] = sortKey(dot(a[i], dirs[k]));
+                pb[i] = sortKey(dot(b[i], dirs[k]));
+            }
+            radixSort(pa, buf[2]);
+            radixSort(pb, buf[2]);
+            double sum = 0;
+            for (int i = 0; i < pa.length; i++) {
+                sum += Math.abs(fromSortKey(pa[i]) - fromSortKey(pb[i]));
+            }
+            perDirection[k] = sum / pa.length;
+        });
+        double total = 0;
+        for (double v : perDirection) {
+            total += v;
+        }
+        return total / dirs.length;
     }
 
-    private static float dot(float[] x, float[] y) {
-        float s = 0;
-        for (int i = 0; i < x.length; i++) {
-            s += x[i] * y[i];
+    /** The float's bits, flipped so that signed int order is float order (negative floats reversed). */
+    static int sortKey(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        return bits ^ ((bits >> 31) & 0x7FFFFFFF);
+    }
+
+    static float fromSortKey(int key) {
+        return Float.intBitsToFloat(key ^ ((key >> 31) & 0x7FFFFFFF));
+    }
+
+    /**
+     * LSD radix sort of ints in three 11-bit passes: the projections are sorted 3,072 times per SWD, and this is
+     * several times faster than a comparison sort at 65,536 values. The sign bit is flipped in the last pass.
+     */
+    static void radixSort(int[] values, int[] scratch) {
+        int n = values.length;
+        int[] src = values;
+        int[] dst = scratch;
+        int[] count = new int[2048];
+        for (int shift = 0; shift < 33; shift += 11) {
+            java.util.Arrays.fill(count, 0);
+            int bits = shift == 22 ? 10 : 11;
+            int mask = (1 << bits) - 1;
+            int flip = shift == 22 ? 0x200 : 0; // the sign bit: negative keys first
+            for (int i = 0; i < n; i++) {
+                count[((src[i] >>> shift) & mask) ^ flip]++;
+            }
+            for (int i = 0, sum = 0; i <= mask; i++) {
+                int c = count[i];
+                count[i] = sum;
+                sum += c;
+            }
+            for (int i = 0; i < n; i++) {
+                int v = src[i];
+                dst[count[((v >>> shift) & mask) ^ flip]++] = v;
+            }
+            int[] t = src;
+            src = dst;
+            dst = t;
         }
-        return s;
+        if (src != values) {
+            System.arraycopy(src, 0, values, 0, n);
+        }
+    }
+
+    /** Four partial sums, so the JIT can keep several multiply-adds in flight. */
+    private static float dot(float[] x, float[] y) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int i = 0;
+        for (; i + 3 < x.length; i += 4) {
+            s0 += x[i] * y[i];
+            s1 += x[i + 1] * y[i + 1];
+            s2 += x[i + 2] * y[i + 2];
+            s3 += x[i + 3] * y[i + 3];
+        }
+        for (; i < x.length; i++) {
+            s0 += x[i] * y[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static double gaussian(SplittableRandom random) {

@@ -42,6 +42,29 @@ class SlicedWassersteinTest {
     }
 
     @Test
+    void theRadixSortOrdersFloatsAsArraysSortDoes() {
+        Random r = new Random(5);
+        float[] values = new float[10_000];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(12) - 6));
+        }
+        values[0] = 0f;
+        values[1] = -0f;
+        values[2] = Float.MAX_VALUE;
+        values[3] = -Float.MAX_VALUE;
+        int[] keys = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            keys[i] = SlicedWasserstein.sortKey(values[i]);
+        }
+        SlicedWasserstein.radixSort(keys, new int[keys.length + 7]);
+        float[] expected = values.clone();
+        java.util.Arrays.sort(expected);
+        for (int i = 0; i < values.length; i++) {
+            assertThat(SlicedWasserstein.fromSortKey(keys[i])).as("[%d]", i).isEqualTo(expected[i]);
+        }
+    }
+
+    @Test
     void bordersAreMirroredAsInKarrasEtAl() {
         float[] corner = new float[8 * 8];
         corner[0] = 1f;
