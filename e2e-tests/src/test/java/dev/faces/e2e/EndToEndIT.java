@@ -3,12 +3,15 @@ package dev.faces.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.faces.core.CheckpointManifest;
 import dev.faces.core.Digests;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.Topics;
 import dev.faces.core.events.CheckpointPublished;
 import dev.faces.core.events.CloudEvent;
 import dev.faces.core.events.EventCodec;
+import dev.faces.core.tensor.SafeTensor;
+import dev.faces.core.tensor.SafeTensors;
 import dev.faces.stack.LocalStack;
 import dev.faces.stack.LocalStackExtension;
 import dev.faces.stack.ServiceProcess.Service;
@@ -105,19 +108,26 @@ class EndToEndIT {
     @Order(2)
     void aCorruptCheckpointIsRejectedAndARestartedGeneratorServesTheNewestValidOneAgain() throws Exception {
         var generator = pipeline.services.generator();
-        // C: newer than the served checkpoint, cut in half, and announced with a digest that is not its own.
+        // C: newer than the served checkpoint, complete and well-formed, but its generator is not the one whose
+        // sha256 its checkpoint.json and its event list (one weight differs): only the digest is wrong.
         String corruptRun = "e2e-corrupt";
         var s3 = pipeline.s3();
         byte[] served = s3.get(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.generator(AUTO_RUN, 1)).orElseThrow();
-        byte[] corrupt = Arrays.copyOf(served, served.length / 2);
-        s3.put(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.generator(corruptRun, 1), corrupt, "application/octet-stream");
-        s3.put(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.epochMetrics(corruptRun, 1),
-                s3.get(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.epochMetrics(AUTO_RUN, 1)).orElseThrow(), "application/json");
-        CheckpointPublished a = pipeline.events(Topics.CHECKPOINTS, AUTO_RUN).stream().map(CloudEvent::data)
-                .filter(CheckpointPublished.class::isInstance).map(CheckpointPublished.class::cast).findFirst().orElseThrow();
-        CheckpointPublished c = new CheckpointPublished(corruptRun, a.datasetId(), 1, a.step(),
-                new CheckpointPublished.ObjectRef(ObjectKeys.generator(corruptRun, 1), Digests.sha256(served),
-                        (long) corrupt.length), a.discriminatorKey(), a.optimizerKey(), a.samplesKey(), a.metrics());
+        SafeTensors.Contents weights = SafeTensors.read(served);
+        Map<String, SafeTensor> changed = new java.util.LinkedHashMap<>(weights.tensors());
+        float[] w = changed.get("main.0.weight").floats().clone();
+        w[0] += 0.5f;
+        changed.put("main.0.weight", SafeTensor.f32(w, changed.get("main.0.weight").shape()));
+        byte[] other = SafeTensors.write(changed, weights.metadata());
+        assertThat(other).hasSameSizeAs(served);
+        s3.put(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.generator(corruptRun, 1), other, "application/octet-stream");
+        CheckpointManifest a = CheckpointManifest.parse(s3.get(ObjectKeys.CHECKPOINTS_BUCKET,
+                ObjectKeys.checkpointManifest(AUTO_RUN, 1)).orElseThrow());
+        CheckpointManifest cm = new CheckpointManifest(corruptRun, a.datasetId(), 1, a.step(),
+                List.of(new CheckpointManifest.Entry(ObjectKeys.generator(corruptRun, 1), served.length,
+                        Digests.sha256(served))), a.metrics(), a.swdFloor(), a.swdImages(), false);
+        s3.put(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.checkpointManifest(corruptRun, 1), cm.toJson(), "application/json");
+        CheckpointPublished c = cm.event();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.stack.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {

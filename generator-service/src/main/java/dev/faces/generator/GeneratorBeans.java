@@ -1,6 +1,7 @@
 package dev.faces.generator;
 
 import dev.faces.core.ObjectStore;
+import dev.faces.generator.messaging.ServingState;
 import dev.faces.generator.model.CheckpointLoader;
 import dev.faces.generator.model.FaceBatcher;
 import dev.faces.generator.model.ModelRegistry;
@@ -23,11 +24,13 @@ public class GeneratorBeans {
     @Produces
     @Singleton
     ModelRegistry registry(GeneratorConfig config, MeterRegistry meters) {
-        ModelRegistry registry = new ModelRegistry(config.policy());
+        ModelRegistry registry = new ModelRegistry(config.policy(), config.maxLoadedModels());
         Gauge.builder("faces.generator.model.load.failures", registry, ModelRegistry::failedLoads)
                 .description("Checkpoints that could not be loaded").register(meters);
         Gauge.builder("faces.generator.model.loaded", registry, r -> r.current().isPresent() ? 1 : 0)
                 .description("1 while a model is served").register(meters);
+        Gauge.builder("faces.generator.models.in.memory", registry, ModelRegistry::loadedCount)
+                .description("Checkpoints held in memory (served, pinned, previous)").register(meters);
         return registry;
     }
 
@@ -53,6 +56,23 @@ public class GeneratorBeans {
         batcher.close();
     }
 
+    @jakarta.inject.Inject
+    @io.smallrye.common.annotation.Identifier("default-kafka-broker")
+    java.util.Map<String, Object> kafkaConfig;
+
+    @Produces
+    @Singleton
+    ServingState serving(CheckpointLoader loader) {
+        return new ServingState(kafkaConfig, new dev.faces.core.kafka.CloudEventProducer(kafkaConfig,
+                "/faces/generator-service", java.time.Duration.ofSeconds(10)),
+                change -> loader.follow(change.pinnedRunId(), change.pinnedEpoch(),
+                        change.policy() == null ? null : ModelRegistry.Policy.valueOf(change.policy())));
+    }
+
+    void close(@Disposes ServingState serving) {
+        serving.close();
+    }
+
     private final java.util.concurrent.ScheduledExecutorService rescans =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "checkpoint-rescan");
@@ -64,8 +84,10 @@ public class GeneratorBeans {
      * Loads the newest checkpoint in S3 on start, then rescans now and then: a checkpoint published while this
      * replica was down or joining its consumer group is still picked up.
      */
-    void start(@Observes StartupEvent ignored, CheckpointLoader loader, GeneratorConfig config) {
+    void start(@Observes StartupEvent ignored, CheckpointLoader loader, GeneratorConfig config, ServingState serving)
+            throws InterruptedException {
         LOG.infof("inference: %s", dev.faces.generator.model.GeneratorModel.kernel());
+        serving.start(java.time.Duration.ofSeconds(10)); // the shared pin and policy before the first choice
         scan(loader, true);
         if (config.rescanSeconds() > 0) {
             rescans.scheduleWithFixedDelay(() -> scan(loader, false), config.rescanSeconds(), config.rescanSeconds(),
@@ -75,7 +97,7 @@ public class GeneratorBeans {
 
     private static void scan(CheckpointLoader loader, boolean first) {
         try {
-            var loaded = loader.loadNewest();
+            var loaded = loader.scan();
             if (first) {
                 loaded.ifPresentOrElse(v -> LOG.infof("serving %s", v),
                         () -> LOG.info("no checkpoint in S3 yet: answering 503 until one is published"));

@@ -22,9 +22,20 @@ public interface GeneratorConfig {
     @WithDefault("1024")
     int maxQueuedFaces();
 
+    /** How long a request may wait for its faces; past it, it is not drawn and gets a 503 with Retry-After. */
+    @WithDefault("10000")
+    long requestTimeoutMs();
+
     /** Seconds between scans of S3 for a newer checkpoint than the events brought (0: never). */
     @WithDefault("60")
     int rescanSeconds();
+
+    /**
+     * Models kept in memory at most: the served, the pinned and the previous one (for a quick rollback); the
+     * others load again on demand. About 30 MB each.
+     */
+    @WithDefault("3")
+    int maxLoadedModels();
 
     /** Threads of the forward pass (0: one per core). */
     @WithDefault("0")

@@ -5,18 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.faces.core.DcganLayers;
-import dev.faces.core.Digests;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
 import dev.faces.core.events.CheckpointPublished;
 import dev.faces.core.events.CloudEvent;
 import dev.faces.core.events.EventCodec;
-import dev.faces.core.tensor.SafeTensor;
-import dev.faces.core.tensor.SafeTensors;
 import dev.faces.generator.model.CheckpointLoader;
 import dev.faces.generator.model.ModelRegistry;
 import dev.faces.stack.LocalStack;
+import dev.faces.stack.SampleCheckpoints;
 import dev.faces.stack.LocalStackResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -30,11 +27,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,8 +44,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * On the real broker and S3: checkpoint A is served; B is published under sustained concurrent load and
- * swapped in without a failed request; C, whose object does not match its event's sha256, is rejected while B
- * stays; a restarted service (a fresh registry scanning S3) serves B again.
+ * swapped in without a failed request. C is a well-formed generator whose bytes are not the ones its
+ * checkpoint.json and event list: it is rejected on the event path, by a restarted service's startup scan (a
+ * fresh registry with only S3) and, as D without an event, by the running service's rescan, while B stays
+ * served. A checkpoint without checkpoint.json is incomplete, not rejected, and is served once its manifest
+ * lands.
  */
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)
@@ -121,20 +118,23 @@ class HotSwapTest {
         assertThat(ok.get()).isGreaterThan(10);
         assertThat(versions).contains(run + "/epoch-0001", run + "/epoch-0002");
 
-        // C: the object does not match the event's digest
+        // C: well-formed weights, but not the bytes that checkpoint.json and the event list
         publish(stack, checkpoint(s3, run, 3, 3, true));
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline && !given().get("/api/models").asString().contains("sha256 mismatch")) {
-            Thread.sleep(200);
-        }
+        awaitModelStatus(run + "/epoch-0003", "rejected");
         given().get("/api/models").then().body("current", equalTo(run + "/epoch-0002"))
-                .body("models.find { it.version == '" + run + "/epoch-0003' }.status", equalTo("rejected"))
                 .body("models.find { it.version == '" + run + "/epoch-0003' }.reason", containsString("sha256 mismatch"));
         given().get("/api/faces/5.png").then().statusCode(200).header("X-Model-Version", run + "/epoch-0002");
 
-        // a restarted service: a fresh registry that only has S3
-        ModelRegistry fresh = new ModelRegistry(ModelRegistry.Policy.latest);
-        assertThat(new CheckpointLoader(s3, ObjectKeys.CHECKPOINTS_BUCKET, fresh).loadNewest()).contains(run + "/epoch-0002");
+        // a restarted service: a fresh registry that only has S3 rejects C by its manifest and serves B
+        ModelRegistry fresh = new ModelRegistry(ModelRegistry.Policy.latest, 3);
+        assertThat(new CheckpointLoader(s3, ObjectKeys.CHECKPOINTS_BUCKET, fresh).scan()).contains(run + "/epoch-0002");
+        assertThat(fresh.entry(run, 3).orElseThrow().status()).isEqualTo(ModelRegistry.Status.rejected);
+        assertThat(fresh.entry(run, 3).orElseThrow().reason()).contains("sha256 mismatch");
+
+        // D: the same fault with no event at all; the running service's rescan finds and rejects it
+        checkpoint(s3, run, 4, 4, true);
+        awaitModelStatus(run + "/epoch-0004", "rejected");
+        given().get("/api/models").then().body("current", equalTo(run + "/epoch-0002"));
 
         // pin A (roll back), then follow the policy again
         given().header("Authorization", ADMIN).contentType("application/json")
@@ -143,8 +143,35 @@ class HotSwapTest {
         given().get("/api/faces/5.png").then().header("X-Model-Version", run + "/epoch-0001");
         given().contentType("application/json").body("{\"runId\":\"" + run + "\",\"epoch\":2}")
                 .put("/api/models/current").then().statusCode(401);
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"runId\":\"" + run + "\",\"epoch\":3}").put("/api/models/current")
+                .then().statusCode(404).body("detail", containsString("rejected"));
         given().header("Authorization", ADMIN).delete("/api/models/current/pin").then().statusCode(200)
                 .body("version", equalTo(run + "/epoch-0002"));
+
+        // E: announced before its checkpoint.json exists: incomplete (not rejected), then served once it lands
+        CheckpointPublished e = checkpoint(s3, run, 5, 5, false);
+        s3.delete(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.checkpointManifest(run, 5));
+        publish(stack, e);
+        awaitModelStatus(run + "/epoch-0005", "incomplete");
+        given().get("/api/models").then().body("current", equalTo(run + "/epoch-0002"));
+        checkpoint(s3, run, 5, 5, false);
+        awaitCurrent(run + "/epoch-0005");
+        assertThat(given().get("/api/models").then().extract().jsonPath().getList("models.findAll { it.status == 'loaded' }"))
+                .as("the served, the pinned-then-previous and no more are in memory").hasSizeLessThanOrEqualTo(3);
+    }
+
+    private void awaitModelStatus(String version, String status) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            String actual = given().get("/api/models").then().extract()
+                    .path("models.find { it.version == '" + version + "' }.status");
+            if (status.equals(actual)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(version + " never " + status + "; models: " + given().get("/api/models").asString());
     }
 
     private void awaitCurrent(String version) throws InterruptedException {
@@ -158,32 +185,8 @@ class HotSwapTest {
         throw new AssertionError(version + " not served; models: " + given().get("/api/models").asString());
     }
 
-    /** Writes a full-size generator with random weights; {@code corrupt} truncates the object after hashing it. */
-    static CheckpointPublished checkpoint(ObjectStore s3, String run, int epoch, long seed, boolean corrupt) {
-        Random random = new Random(seed);
-        Map<String, SafeTensor> state = new LinkedHashMap<>();
-        for (DcganLayers.TensorSpec spec : DcganLayers.stateDict(DcganLayers.GENERATOR)) {
-            if (spec.dtype() == SafeTensor.DType.I64) {
-                state.put(spec.name(), SafeTensor.i64(new long[] {1}, new long[0]));
-                continue;
-            }
-            float[] v = new float[(int) spec.elementCount()];
-            boolean var = spec.name().endsWith("running_var");
-            for (int i = 0; i < v.length; i++) {
-                v[i] = var ? 1f : (float) (0.02 * random.nextGaussian() + (spec.shape().length == 1 && spec.name().endsWith("weight") ? 1 : 0));
-            }
-            state.put(spec.name(), SafeTensor.f32(v, spec.shape()));
-        }
-        byte[] bytes = SafeTensors.write(state, Map.of("format", "pt"));
-        String sha = Digests.sha256(bytes);
-        byte[] stored = corrupt ? Arrays.copyOf(bytes, bytes.length / 2) : bytes;
-        String bucket = ObjectKeys.CHECKPOINTS_BUCKET;
-        s3.put(bucket, ObjectKeys.generator(run, epoch), stored, "application/octet-stream");
-        s3.put(bucket, ObjectKeys.epochMetrics(run, epoch), "{}".getBytes(StandardCharsets.UTF_8), "application/json");
-        return new CheckpointPublished(run, "ds", epoch, epoch * 10L,
-                new CheckpointPublished.ObjectRef(ObjectKeys.generator(run, epoch), sha, (long) bytes.length),
-                ObjectKeys.discriminator(run, epoch), ObjectKeys.optimizer(run, epoch), ObjectKeys.samples(run, epoch),
-                new CheckpointPublished.Metrics(1.0, 1.0, 0.5, 0.5, 0.5, 100.0 - epoch, 50.0));
+    static CheckpointPublished checkpoint(ObjectStore s3, String run, int epoch, long seed, boolean wrongBytes) {
+        return SampleCheckpoints.write(s3, run, epoch, seed, 100.0 - epoch, wrongBytes);
     }
 
     static void publish(LocalStack stack, CheckpointPublished data) throws Exception {

@@ -76,8 +76,11 @@ public final class KafkaBroker extends ChildServer {
         try (Admin admin = admin(bootstrapServers)) {
             for (String topic : Topics.all()) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(topic, Topics.PARTITIONS, (short) 1)))
-                            .all().get(30, TimeUnit.SECONDS);
+                    NewTopic t = new NewTopic(topic, Topics.partitions(topic), (short) 1);
+                    if (Topics.isCompacted(topic)) {
+                        t.configs(java.util.Map.of("cleanup.policy", "compact"));
+                    }
+                    admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause().getMessage(), e);

@@ -41,23 +41,32 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Map<String, String> env;
     private final Path log;
+    private final List<String> extraJvmArgs;
     private ChildJvm process;
 
-    private ServiceProcess(Service service, Path jar, int port, Map<String, String> env, Path log) {
+    private ServiceProcess(Service service, Path jar, int port, Map<String, String> env, Path log,
+                           List<String> extraJvmArgs) {
         this.service = service;
         this.jar = jar;
         this.port = port;
         this.env = env;
         this.log = log;
+        this.extraJvmArgs = List.copyOf(extraJvmArgs);
     }
 
     /** Starts the service; {@link #awaitUp} waits until it answers. */
     public static ServiceProcess start(Service service, Path jar, int port, Map<String, String> env, Path log) {
+        return start(service, jar, port, env, log, List.of());
+    }
+
+    /** As {@link #start(Service, Path, int, Map, Path)}, with JVM options after the service's own (-Xmx384m, say). */
+    public static ServiceProcess start(Service service, Path jar, int port, Map<String, String> env, Path log,
+                                       List<String> extraJvmArgs) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(service.module + " is not packaged: " + jar
                     + " is missing (build it with: mvn -DskipTests package)");
         }
-        return new ServiceProcess(service, jar, port, Map.copyOf(env), log).start();
+        return new ServiceProcess(service, jar, port, Map.copyOf(env), log, extraJvmArgs).start();
     }
 
     /** Starts the process again after {@link #stop()} or {@link #kill()}, with the same settings. */
@@ -68,6 +77,7 @@ public final class ServiceProcess implements AutoCloseable {
         Ports.requireFree(port, service.module, "Stop whatever uses it, or choose another port.");
         List<String> jvm = new ArrayList<>(service.jvmArgs);
         jvm.addAll(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED"));
+        jvm.addAll(extraJvmArgs);
         Map<String, String> childEnv = new java.util.HashMap<>(env);
         childEnv.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         process = ChildJvm.start(service.module, jar.toAbsolutePath().toString(), jvm,

@@ -22,7 +22,15 @@ class ObjectKeysTest {
         assertThat(ObjectKeys.epochMetrics("r1", 1)).isEqualTo("r1/epoch-0001/metrics.json");
         assertThat(ObjectKeys.modelVersion("r1", 3)).isEqualTo("r1/epoch-0003");
         assertThat(Topics.all()).containsExactly("faces.datasets", "faces.datasets.dlq", "faces.training-requests",
-                "faces.training-requests.dlq", "faces.checkpoints", "faces.checkpoints.dlq");
+                "faces.training-requests.dlq", "faces.checkpoints", "faces.checkpoints.dlq", "faces.serving",
+                "faces.serving.dlq");
+        assertThat(Topics.isCompacted(Topics.SERVING)).isTrue();
+        assertThat(Topics.partitions(Topics.SERVING)).isEqualTo(1);
+        assertThat(ObjectKeys.checkpointManifest("r1", 2)).isEqualTo("r1/epoch-0002/checkpoint.json");
+        assertThat(ObjectKeys.resumePart("r1", 42, "generator.safetensors"))
+                .isEqualTo("r1/resume/step-0000000042/generator.safetensors");
+        assertThat(ObjectKeys.resumePointer("r1")).isEqualTo("r1/resume/latest.json");
+        assertThat(ObjectKeys.parseCheckpointKey("x/epoch-99999999999/metrics.json")).as("an odd key").isEmpty();
     }
 
     @Test

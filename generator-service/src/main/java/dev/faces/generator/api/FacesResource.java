@@ -21,7 +21,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -43,35 +44,38 @@ public class FacesResource {
     @Inject
     ModelRegistry registry;
 
+    @Inject
+    dev.faces.generator.GeneratorConfig config;
+
     @GET
     @Path("faces")
     @Produces(PNG)
-    public Response grid(@QueryParam("seed") String seedParam, @QueryParam("count") String countParam,
+    public CompletionStage<Response> grid(@QueryParam("seed") String seedParam, @QueryParam("count") String countParam,
                          @QueryParam("cols") String colsParam, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         long seed = seedParam == null ? System.nanoTime() : parseLong("seed", seedParam);
         int count = parseInt("count", countParam, 64, 1, MAX_COUNT);
         int cols = parseInt("cols", colsParam, Math.min(8, count), 1, MAX_COLS);
         String etag = etag("grid", seed, count, cols);
         if (seedParam != null && etag.equals(ifNoneMatch)) {
-            return Response.notModified().tag(etag.replace("\"", "")).build();
+            return CompletableFuture.completedFuture(Response.notModified().tag(etag.replace("\"", "")).build());
         }
-        FaceBatcher.Result r = draw(Latents.of(seed, count), count);
-        return image(ImageGrid.png(r.pixels(), count, 64, cols), r.model(), seedParam == null ? null : etag(r.model(), "grid", seed, count, cols));
+        return draw(Latents.of(seed, count), count, r -> image(ImageGrid.png(r.pixels(), count, 64, cols), r.model(),
+                seedParam == null ? null : etag(r.model(), "grid", seed, count, cols)));
     }
 
     @GET
     @Path("faces/{seed}.png")
     @Produces(PNG)
-    public Response face(@PathParam("seed") String seedParam) {
+    public CompletionStage<Response> face(@PathParam("seed") String seedParam) {
         long seed = parseLong("seed", seedParam);
-        FaceBatcher.Result r = draw(Latents.of(seed, 1), 1);
-        return image(ImageGrid.png(ImageGrid.render(r.pixels(), 1, 64, 1, 0)), r.model(), etag(r.model(), "face", seed));
+        return draw(Latents.of(seed, 1), 1, r -> image(ImageGrid.png(ImageGrid.render(r.pixels(), 1, 64, 1, 0)),
+                r.model(), etag(r.model(), "face", seed)));
     }
 
     @GET
     @Path("interpolate")
     @Produces(PNG)
-    public Response interpolate(@QueryParam("from") String fromParam, @QueryParam("to") String toParam,
+    public CompletionStage<Response> interpolate(@QueryParam("from") String fromParam, @QueryParam("to") String toParam,
                                 @QueryParam("steps") String stepsParam) {
         long from = parseLong("from", require("from", fromParam));
         long to = parseLong("to", require("to", toParam));
@@ -85,15 +89,15 @@ public class FacesResource {
                 z[s * Latents.DIM + i] = (1 - t) * a[i] + t * b[i];
             }
         }
-        FaceBatcher.Result r = draw(z, steps);
-        return image(ImageGrid.png(r.pixels(), steps, 64, steps), r.model(), etag(r.model(), "lerp", from, to, steps));
+        return draw(z, steps, r -> image(ImageGrid.png(r.pixels(), steps, 64, steps), r.model(),
+                etag(r.model(), "lerp", from, to, steps)));
     }
 
     @POST
     @Path("faces")
     @Consumes(MediaType.WILDCARD)
     @Produces({PNG, MediaType.APPLICATION_JSON})
-    public Response fromLatents(byte[] body, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+    public CompletionStage<Response> fromLatents(byte[] body, @HeaderParam(HttpHeaders.ACCEPT) String accept) {
         if (body == null || body.length == 0) {
             throw bad("send {\"latents\": [[100 numbers], ...]} with 1 to " + MAX_COUNT + " latents");
         }
@@ -124,39 +128,61 @@ public class FacesResource {
                 z[i * Latents.DIM + j] = (float) v.asDouble();
             }
         }
-        FaceBatcher.Result r = draw(z, n);
-        if (accept != null && accept.contains(MediaType.APPLICATION_JSON) && !accept.contains(PNG)) {
-            float[][] images = new float[n][];
-            int per = 3 * 64 * 64;
-            for (int i = 0; i < n; i++) {
-                images[i] = java.util.Arrays.copyOfRange(r.pixels(), i * per, (i + 1) * per);
+        boolean json = accept != null && accept.contains(MediaType.APPLICATION_JSON) && !accept.contains(PNG);
+        return draw(z, n, r -> {
+            if (json) {
+                float[][] images = new float[n][];
+                int per = 3 * 64 * 64;
+                for (int i = 0; i < n; i++) {
+                    images[i] = java.util.Arrays.copyOfRange(r.pixels(), i * per, (i + 1) * per);
+                }
+                return Response.ok(new Images(r.model().version(), new int[] {n, 3, 64, 64}, images),
+                        MediaType.APPLICATION_JSON).header("X-Model-Version", r.model().version()).build();
             }
-            return Response.ok(new Images(r.model().version(), new int[] {n, 3, 64, 64}, images),
-                    MediaType.APPLICATION_JSON).header("X-Model-Version", r.model().version()).build();
-        }
-        return image(ImageGrid.png(r.pixels(), n, 64, Math.min(8, n)), r.model(), null);
+            return image(ImageGrid.png(r.pixels(), n, 64, Math.min(8, n)), r.model(), null);
+        });
     }
 
     /** Pixels NCHW in [-1, 1], one array of 3 * 64 * 64 values per latent. */
     public record Images(String modelVersion, int[] shape, float[][] images) {
     }
 
-    private FaceBatcher.Result draw(float[] latents, int count) {
+    /**
+     * Queues the faces and answers when they are drawn, holding no thread while they wait. Each request has a
+     * deadline ({@code faces.generator.request-timeout-ms}); one that expires in the queue is not drawn, and every
+     * answer comes within the deadline plus one batch: a 503 with Retry-After when the service is overloaded.
+     */
+    private CompletionStage<Response> draw(float[] latents, int count,
+                                           java.util.function.Function<FaceBatcher.Result, Response> render) {
         if (registry.current().isEmpty()) {
             throw new ProblemException(503, "No model yet",
                     "no generator has been loaded yet: train one (POST /api/training-runs on the trainer) or publish a checkpoint");
         }
-        try {
-            return batcher.submit(latents, count).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProblemException(503, "Interrupted", "the request was interrupted; retry");
-        } catch (TimeoutException e) {
-            throw new ProblemException(503, "Too slow", "the faces were not drawn within 30 s; retry later");
-        } catch (ExecutionException e) {
-            throw new ProblemException(503, "Could not draw", String.valueOf(e.getCause().getMessage()));
-        }
+        long timeoutMs = config.requestTimeoutMs();
+        return batcher.submit(latents, count, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs))
+                .orTimeout(timeoutMs + 1000, TimeUnit.MILLISECONDS)
+                .thenApplyAsync(render, ENCODERS)
+                .exceptionally(e -> {
+                    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                            ? e.getCause() : e;
+                    if (cause instanceof ProblemException p) {
+                        throw p;
+                    }
+                    if (cause instanceof FaceBatcher.DeadlineException || cause instanceof TimeoutException) {
+                        throw new ProblemException(503, "Too busy", "the faces were not drawn within " + timeoutMs
+                                + " ms; retry shortly");
+                    }
+                    throw new ProblemException(503, "Could not draw", String.valueOf(cause.getMessage()));
+                });
     }
+
+    /** PNG encoding off the batcher's thread, so the next batch starts at once. */
+    private static final java.util.concurrent.Executor ENCODERS = java.util.concurrent.Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "png-encoder");
+                t.setDaemon(true);
+                return t;
+            });
 
     private static Response image(byte[] png, LoadedModel model, String etag) {
         Response.ResponseBuilder r = Response.ok(png, PNG).header("X-Model-Version", model.version());

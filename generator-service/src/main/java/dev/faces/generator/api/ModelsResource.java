@@ -5,6 +5,10 @@ import dev.faces.core.AdminToken;
 import dev.faces.core.Ids;
 import dev.faces.core.ProblemException;
 import dev.faces.core.events.EventCodec;
+import dev.faces.core.events.ServingChanged;
+import dev.faces.core.kafka.CloudEventProducer;
+import dev.faces.generator.messaging.ServingState;
+import dev.faces.generator.model.CheckpointLoader;
 import dev.faces.generator.model.LoadedModel;
 import dev.faces.generator.model.ModelRegistry;
 import jakarta.inject.Inject;
@@ -32,11 +36,17 @@ public class ModelsResource {
     @Inject
     AdminToken adminToken;
 
+    @Inject
+    CheckpointLoader loader;
+
+    @Inject
+    ServingState serving;
+
     public record ModelView(String version, String runId, int epoch, Double swd, String status, String reason,
                             Instant publishedAt, String sha256) {
         static ModelView of(ModelRegistry.Entry e) {
-            return new ModelView(e.version(), e.runId(), e.epoch(), e.swd(), e.status(), e.reason(), e.publishedAt(),
-                    e.model() == null ? null : e.model().sha256());
+            return new ModelView(e.version(), e.runId(), e.epoch(), e.swd(), e.status().name(), e.reason(),
+                    e.publishedAt(), e.sha256());
         }
     }
 
@@ -81,10 +91,19 @@ public class ModelsResource {
         if (!Ids.isSafe(runId)) {
             throw new ProblemException(400, "Bad Request", "runId '" + runId + "' is not a valid run id");
         }
+        int epoch = json.path("epoch").asInt();
+        ModelRegistry.Entry entry = registry.entry(runId, epoch).orElseThrow(() -> new ProblemException(404,
+                "Not servable", "checkpoint " + LoadedModel.version(runId, epoch)
+                        + " is unknown; GET /api/models lists the ones that can be pinned"));
+        if (entry.status() != ModelRegistry.Status.available && entry.status() != ModelRegistry.Status.loaded) {
+            throw new ProblemException(404, "Not servable", "checkpoint " + entry.version() + " is " + entry.status()
+                    + (entry.reason() == null ? "" : " (" + entry.reason() + ")"));
+        }
+        share(new ServingChanged(runId, epoch, policyName(registry.chosenPolicy())));
         try {
-            registry.pin(runId, json.path("epoch").asInt());
+            loader.pin(runId, epoch);
         } catch (IllegalArgumentException e) {
-            throw new ProblemException(404, "Not loaded", e.getMessage());
+            throw new ProblemException(404, "Not servable", e.getMessage());
         }
         return current();
     }
@@ -93,8 +112,49 @@ public class ModelsResource {
     @Path("current/pin")
     public Current unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         requireAdmin(authorization);
-        registry.unpin();
+        share(new ServingChanged(null, null, policyName(registry.chosenPolicy())));
+        loader.follow(null, null, registry.chosenPolicy());
         return current();
+    }
+
+    /** Sets the policy of every replica: {"policy": "latest"} or {"policy": "best"} (lowest SWD). */
+    @PUT
+    @Path("policy")
+    @Consumes(MediaType.WILDCARD)
+    public Current policy(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
+        requireAdmin(authorization);
+        JsonNode json;
+        try {
+            json = body == null || body.length == 0 || body.length > 4096 ? null : EventCodec.json().readTree(body);
+        } catch (IOException e) {
+            json = null;
+        }
+        String name = json == null ? null : json.path("policy").asText(null);
+        if (name == null || !name.matches("latest|best")) {
+            throw new ProblemException(400, "Bad Request", "send {\"policy\": \"latest\"} or {\"policy\": \"best\"}");
+        }
+        String pinnedVersion = registry.pinned().orElse(null);
+        ModelRegistry.Entry pinnedEntry = pinnedVersion == null ? null : registry.entries().stream()
+                .filter(e -> e.version().equals(pinnedVersion)).findFirst().orElse(null);
+        share(new ServingChanged(pinnedEntry == null ? null : pinnedEntry.runId(),
+                pinnedEntry == null ? null : pinnedEntry.epoch(), name));
+        loader.follow(pinnedEntry == null ? null : pinnedEntry.runId(), pinnedEntry == null ? null : pinnedEntry.epoch(),
+                ModelRegistry.Policy.valueOf(name));
+        return current();
+    }
+
+    /** Puts the change on faces.serving, which every replica follows; Kafka away is a 503, nothing changes. */
+    private void share(ServingChanged change) {
+        try {
+            serving.publish(change);
+        } catch (CloudEventProducer.UnavailableException e) {
+            throw new ProblemException(503, "Kafka unavailable", "the change could not be shared with the other "
+                    + "replicas (" + e.getMessage() + "); nothing was changed, retry shortly");
+        }
+    }
+
+    private static String policyName(ModelRegistry.Policy p) {
+        return p == null ? null : p.name();
     }
 
     private Current view(LoadedModel m) {

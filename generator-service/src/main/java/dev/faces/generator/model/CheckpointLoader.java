@@ -1,24 +1,29 @@
 package dev.faces.generator.model;
 
+import dev.faces.core.CheckpointManifest;
 import dev.faces.core.Digests;
 import dev.faces.core.Latents;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
 import dev.faces.core.tensor.SafeTensors;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Brings a checkpoint's generator into the registry: download, SHA-256 and shape checks, load, a warm-up
- * forward pass, then the swap. Anything wrong leaves the served model alone and is recorded with its reason.
+ * Brings checkpoints into the registry. Every path (an event, the startup scan, the rescan) goes through the
+ * checkpoint's {@code checkpoint.json}, its commit marker: without it a checkpoint is incomplete and never
+ * served; with it, the generator's size and sha256 are checked against what it lists (and against the event's
+ * digest, if an event named one) before anything is parsed. Then the load, a warm-up forward pass and the
+ * registry's swap. Storage failures are transient (tried again on the next scan); a wrong checkpoint is
+ * rejected for good with its reason.
  */
 public final class CheckpointLoader {
     private static final Logger LOG = Logger.getLogger(CheckpointLoader.class.getName());
     /** A DCGAN generator is 14.3 MB; anything much bigger is not one. */
     static final long MAX_BYTES = 64L << 20;
+    /** A checkpoint.json lists five objects and a few numbers. */
+    static final long MAX_MANIFEST_BYTES = 64L << 10;
 
     private final ObjectStore store;
     private final String bucket;
@@ -30,60 +35,151 @@ public final class CheckpointLoader {
         this.registry = registry;
     }
 
-    /** @return true when the checkpoint is now loaded (or already was) */
-    public boolean load(String runId, int epoch, String expectedSha256, Double swd, Instant publishedAt) {
-        if (registry.knows(runId, epoch)) {
-            return true; // at-least-once delivery: the same checkpoint twice is a no-op
-        }
-        String version = LoadedModel.version(runId, epoch);
-        try {
-            byte[] bytes = store.get(bucket, ObjectKeys.generator(runId, epoch)).orElseThrow(() ->
-                    new IllegalArgumentException("s3://" + bucket + "/" + ObjectKeys.generator(runId, epoch) + " does not exist"));
-            if (bytes.length > MAX_BYTES) {
-                throw new IllegalArgumentException("generator is " + bytes.length + " bytes; at most " + MAX_BYTES);
+    /**
+     * A checkpoint event: the checkpoint joins the registry with the event's digest and is verified against its
+     * checkpoint.json when it is loaded. Nothing here throws for a bad checkpoint, so no valid event is ever
+     * dead-lettered.
+     */
+    public void onEvent(String runId, int epoch, String sha256, Double swd, Instant publishedAt) {
+        registry.known(runId, epoch, swd, publishedAt, sha256);
+        refresh();
+    }
+
+    /**
+     * The startup scan and the rescan: every complete checkpoint in S3 joins the registry from its manifest
+     * (one listing, and one small read per new checkpoint), then the preferred one is loaded and served.
+     */
+    public Optional<String> scan() {
+        for (ObjectStore.Listed l : store.listWithTimes(bucket, "")) {
+            if (!l.key().endsWith("/checkpoint.json")) {
+                continue;
             }
+            Optional<ObjectKeys.CheckpointRef> ref = ObjectKeys.parseCheckpointKey(l.key());
+            if (ref.isEmpty()) {
+                continue; // an odd key is no checkpoint; the scan goes on
+            }
+            String runId = ref.get().runId();
+            int epoch = ref.get().epoch();
+            Optional<ModelRegistry.Entry> known = registry.entry(runId, epoch);
+            if (known.isPresent() && known.get().status() != ModelRegistry.Status.incomplete
+                    && known.get().status() != ModelRegistry.Status.unavailable) {
+                continue;
+            }
+            try {
+                manifest(runId, epoch, l.lastModified()).ifPresent(m ->
+                        registry.known(runId, epoch, m.metrics() == null ? null : m.metrics().swd(), l.lastModified(),
+                                generatorSha(m)));
+            } catch (ObjectStore.StorageException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.warning("checkpoint " + LoadedModel.version(runId, epoch) + " skipped: " + e.getMessage());
+            }
+        }
+        refresh();
+        return registry.current().map(LoadedModel::version);
+    }
+
+    /** Follows the serving state every replica shares: the pin (or none) and the policy. */
+    public void follow(String pinnedRunId, Integer pinnedEpoch, ModelRegistry.Policy policy) {
+        String version = pinnedRunId == null ? null : LoadedModel.version(pinnedRunId, pinnedEpoch);
+        registry.follow(version, policy);
+        refresh();
+        LOG.info("serving state: " + (version == null ? "no pin" : "pinned " + version) + ", policy "
+                + registry.policy() + "; serving " + registry.current().map(LoadedModel::version).orElse("nothing"));
+    }
+
+    /** Pins a checkpoint, loading it first if it is not in memory. */
+    public LoadedModel pin(String runId, int epoch) {
+        registry.pin(runId, epoch);
+        ModelRegistry.Entry e = registry.entry(runId, epoch).orElseThrow();
+        if (e.model() == null && !load(e)) {
+            ModelRegistry.Entry after = registry.entry(runId, epoch).orElseThrow();
+            registry.unpin();
+            throw new IllegalArgumentException("checkpoint " + e.version() + " could not be loaded: " + after.reason());
+        }
+        return registry.current().orElseThrow();
+    }
+
+    /** Loads what the policy or pin prefers until it is served, skipping over checkpoints that fail. */
+    public void refresh() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Optional<ModelRegistry.Entry> want = registry.reselect();
+            if (want.isEmpty() || !load(want.get())) {
+                if (want.isEmpty() || registry.entry(want.get().runId(), want.get().epoch())
+                        .map(e -> e.status() == ModelRegistry.Status.unavailable).orElse(false)) {
+                    return; // served, or storage is away: the next scan tries again
+                }
+            }
+        }
+    }
+
+    private boolean load(ModelRegistry.Entry entry) {
+        String runId = entry.runId();
+        int epoch = entry.epoch();
+        String version = entry.version();
+        try {
+            Optional<CheckpointManifest> manifest = manifest(runId, epoch, entry.publishedAt());
+            if (manifest.isEmpty()) {
+                return false;
+            }
+            String key = ObjectKeys.generator(runId, epoch);
+            CheckpointManifest.Entry listed = manifest.get().object(key).orElseThrow(() ->
+                    new IllegalArgumentException("checkpoint.json lists no " + key));
+            if (entry.sha256() != null && !entry.sha256().equals(listed.sha256())) {
+                throw new IllegalArgumentException("sha256 mismatch: the event announced " + entry.sha256()
+                        + ", checkpoint.json lists " + listed.sha256());
+            }
+            if (listed.bytes() > MAX_BYTES) {
+                throw new IllegalArgumentException("generator is " + listed.bytes() + " bytes; at most " + MAX_BYTES);
+            }
+            byte[] bytes = store.get(bucket, key).orElseThrow(() -> new IllegalArgumentException(
+                    "s3://" + bucket + "/" + key + " is listed in checkpoint.json but does not exist"));
             String sha = Digests.sha256(bytes);
-            if (expectedSha256 != null && !expectedSha256.equals(sha)) {
-                throw new IllegalArgumentException("sha256 mismatch: the event announced " + expectedSha256
+            if (!listed.sha256().equals(sha)) {
+                throw new IllegalArgumentException("sha256 mismatch: checkpoint.json lists " + listed.sha256()
                         + ", the object has " + sha);
             }
             GeneratorModel model = GeneratorModel.load(SafeTensors.read(bytes));
             float[] warm = model.generate(Latents.of(0, 1), 1, null);
             for (float v : warm) {
                 if (!Float.isFinite(v)) {
-                    throw new IllegalArgumentException("the generator produces NaN or infinite pixels");
+                    throw new IllegalArgumentException("non-finite output: the generator produces NaN or infinite pixels");
                 }
             }
-            registry.add(new LoadedModel(runId, epoch, sha, model, Instant.now()), swd, publishedAt);
+            registry.loaded(new LoadedModel(runId, epoch, sha, model, Instant.now()));
             LOG.info("loaded " + version + "; serving " + registry.current().map(LoadedModel::version).orElse("nothing"));
             return true;
+        } catch (ObjectStore.StorageException e) {
+            LOG.warning("checkpoint " + version + " not loaded now (" + e.getMessage() + "); tried again later");
+            registry.unavailable(runId, epoch, "storage unavailable: " + e.getMessage());
+            return false;
+        } catch (OutOfMemoryError e) {
+            LOG.warning("checkpoint " + version + " not loaded now: out of memory; tried again later");
+            registry.unavailable(runId, epoch, "out of memory while loading");
+            return false;
         } catch (RuntimeException e) {
             LOG.warning("rejected checkpoint " + version + ": " + e.getMessage() + "; still serving "
                     + registry.current().map(LoadedModel::version).orElse("nothing"));
-            registry.reject(runId, epoch, swd, e.getMessage());
+            registry.reject(runId, epoch, e.getMessage());
             return false;
         }
     }
 
-    /**
-     * On start: the newest complete checkpoint in S3 (its metrics.json exists) that loads, trying older ones
-     * when the newest is bad.
-     */
-    public Optional<String> loadNewest() {
-        List<ObjectStore.Listed> complete = store.listWithTimes(bucket, "").stream()
-                .filter(l -> l.key().endsWith("/metrics.json"))
-                .filter(l -> ObjectKeys.parseCheckpointKey(l.key()).isPresent())
-                .sorted(Comparator.comparing(ObjectStore.Listed::lastModified).reversed())
-                .toList();
-        for (ObjectStore.Listed l : complete) {
-            ObjectKeys.CheckpointRef ref = ObjectKeys.parseCheckpointKey(l.key()).orElseThrow();
-            if (registry.wasRejected(ref.runId(), ref.epoch())) {
-                continue;
-            }
-            if (load(ref.runId(), ref.epoch(), null, null, l.lastModified())) {
-                return Optional.of(LoadedModel.version(ref.runId(), ref.epoch()));
-            }
+    /** The checkpoint's manifest; marks it incomplete (not rejected) when there is none yet. */
+    private Optional<CheckpointManifest> manifest(String runId, int epoch, Instant publishedAt) {
+        Optional<byte[]> bytes = store.get(bucket, ObjectKeys.checkpointManifest(runId, epoch));
+        if (bytes.isEmpty()) {
+            registry.incomplete(runId, epoch, publishedAt, "checkpoint.json is missing: the checkpoint is not complete");
+            return Optional.empty();
         }
-        return Optional.empty();
+        if (bytes.get().length > MAX_MANIFEST_BYTES) {
+            throw new IllegalArgumentException("checkpoint.json is " + bytes.get().length + " bytes; at most "
+                    + MAX_MANIFEST_BYTES);
+        }
+        return Optional.of(CheckpointManifest.parse(bytes.get()));
+    }
+
+    private static String generatorSha(CheckpointManifest m) {
+        return m.object(ObjectKeys.generator(m.runId(), m.epoch())).map(CheckpointManifest.Entry::sha256).orElse(null);
     }
 }

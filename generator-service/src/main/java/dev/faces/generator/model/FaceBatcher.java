@@ -20,7 +20,14 @@ public final class FaceBatcher implements AutoCloseable {
     public record Result(float[] pixels, LoadedModel model) {
     }
 
-    private record Job(float[] latents, int count, CompletableFuture<Result> done) {
+    private record Job(float[] latents, int count, long deadlineNanos, CompletableFuture<Result> done) {
+    }
+
+    /** The request's deadline passed before its faces were drawn: it is not drawn at all. */
+    public static final class DeadlineException extends RuntimeException {
+        public DeadlineException(String message) {
+            super(message);
+        }
     }
 
     /** The queue is full: shed this request. */
@@ -54,11 +61,20 @@ public final class FaceBatcher implements AutoCloseable {
 
     /** Queues {@code count} latents (100 floats each); completes with their pixels, NCHW in [-1, 1]. */
     public CompletableFuture<Result> submit(float[] latents, int count) {
+        return submit(latents, count, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+    }
+
+    /**
+     * As {@link #submit(float[], int)}, with a deadline ({@link System#nanoTime()} based): a job whose deadline
+     * passes while it waits completes with {@link DeadlineException} and costs no forward pass. The caller waits
+     * on the future without holding a thread.
+     */
+    public CompletableFuture<Result> submit(float[] latents, int count, long deadlineNanos) {
         if (queuedFaces.addAndGet(count) > maxQueuedFaces) {
             queuedFaces.addAndGet(-count);
             throw new OverloadedException("more than " + maxQueuedFaces + " faces are waiting to be drawn");
         }
-        Job job = new Job(latents, count, new CompletableFuture<>());
+        Job job = new Job(latents, count, deadlineNanos, new CompletableFuture<>());
         if (!queue.offer(job)) {
             queuedFaces.addAndGet(-count);
             throw new OverloadedException("the request queue is full");
@@ -97,12 +113,41 @@ public final class FaceBatcher implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (Throwable e) { // the worker outlives any one batch: an Error fails that batch, not the service
+                java.util.logging.Logger.getLogger(FaceBatcher.class.getName()).log(java.util.logging.Level.SEVERE,
+                        "face batcher: " + e, e);
             }
         }
     }
 
-    private void draw(List<Job> jobs, int faces) {
-        queuedFaces.addAndGet(-faces);
+    /** False once the worker cannot run any more: readiness then goes DOWN. */
+    public boolean isRunning() {
+        return !closed && worker.isAlive();
+    }
+
+    /** A batch failed inside the forward pass (an Error, say); its requests get a 503 and the service goes on. */
+    public static final class DrawFailedException extends RuntimeException {
+        public DrawFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private void draw(List<Job> all, int allFaces) {
+        queuedFaces.addAndGet(-allFaces);
+        long now = System.nanoTime();
+        List<Job> jobs = new ArrayList<>();
+        int faces = 0;
+        for (Job j : all) {
+            if (now - j.deadlineNanos() > 0) {
+                j.done().completeExceptionally(new DeadlineException("the request waited past its deadline"));
+            } else {
+                jobs.add(j);
+                faces += j.count();
+            }
+        }
+        if (jobs.isEmpty()) {
+            return;
+        }
         LoadedModel m = model.get();
         if (m == null) {
             jobs.forEach(j -> j.done().completeExceptionally(new IllegalStateException("no model loaded yet")));
@@ -124,8 +169,9 @@ public final class FaceBatcher implements AutoCloseable {
                 offset += j.count();
                 j.done().complete(new Result(mine, m));
             }
-        } catch (RuntimeException e) {
-            jobs.forEach(j -> j.done().completeExceptionally(e));
+        } catch (Throwable e) {
+            DrawFailedException failure = new DrawFailedException("drawing the faces failed: " + e, e);
+            jobs.forEach(j -> j.done().completeExceptionally(failure));
         }
     }
 

@@ -2,7 +2,8 @@ package dev.faces.core.events;
 
 /** The data of one pipeline CloudEvent (DESIGN §3). */
 public sealed interface EventData
-        permits DatasetBatch, DatasetCompleted, TrainingRequested, CheckpointPublished, TrainingFinished {
+        permits DatasetBatch, DatasetCompleted, TrainingRequested, CheckpointPublished, TrainingFinished,
+        ServingChanged {
 
     EventType eventType();
 

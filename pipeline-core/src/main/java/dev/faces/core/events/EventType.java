@@ -10,7 +10,8 @@ public enum EventType {
     DATASET_COMPLETED("faces.dataset.completed.v1", DatasetCompleted.class, Topics.DATASETS),
     TRAINING_REQUESTED("faces.training.requested.v1", TrainingRequested.class, Topics.TRAINING_REQUESTS),
     CHECKPOINT_PUBLISHED("faces.checkpoint.published.v1", CheckpointPublished.class, Topics.CHECKPOINTS),
-    TRAINING_FINISHED("faces.training.finished.v1", TrainingFinished.class, Topics.CHECKPOINTS);
+    TRAINING_FINISHED("faces.training.finished.v1", TrainingFinished.class, Topics.CHECKPOINTS),
+    SERVING_CHANGED("faces.serving.changed.v1", ServingChanged.class, Topics.SERVING);
 
     private final String type;
     private final Class<? extends EventData> dataClass;
