@@ -87,7 +87,7 @@ class BadInputTest {
                 .post("/api/faces").then().statusCode(400).body("detail", containsString("within +-1000"));
         given().contentType("application/json").body("{}").put("/api/models/current").then().statusCode(401);
         given().header("Authorization", HotSwapTest.ADMIN).contentType("application/json").body("{\"runId\":\"nope\",\"epoch\":1}")
-                .put("/api/models/current").then().statusCode(404).body("detail", containsString("is not loaded"));
+                .put("/api/models/current").then().statusCode(404).body("detail", containsString("is unknown"));
         given().header("Authorization", HotSwapTest.ADMIN).contentType("application/json").body("{\"runId\":\"../x\",\"epoch\":1}")
                 .put("/api/models/current").then().statusCode(400);
         given().header("If-None-Match", given().get("/api/faces?seed=3&count=4").then().extract().header("ETag"))
