@@ -25,7 +25,7 @@ public class IngestBeans {
                     @ConfigProperty(name = "faces.buckets.datasets") String bucket) {
         int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
         IngestJobs jobs = new IngestJobs(store, bucket, events, config.allowedRoots().stream().map(Path::of).toList(),
-                config.shardSize(), config.maxFileBytes(), config.maxZipBytes(), threads);
+                config.allowedBuckets(), config.shardSize(), config.maxFileBytes(), config.maxZipBytes(), threads);
         // The newest job's progress, as Prometheus gauges.
         Gauge.builder("faces.ingest.images.processed", jobs, j -> latest(j, IngestProgress::processed))
                 .description("Files processed by the newest ingest job").register(meters);

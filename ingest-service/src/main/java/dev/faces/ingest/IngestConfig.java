@@ -9,6 +9,9 @@ public interface IngestConfig {
     /** Local sources must lie under one of these folders. */
     List<String> allowedRoots();
 
+    /** Buckets that s3:// sources may name (the service's credentials may read more). */
+    List<String> allowedBuckets();
+
     /** Images per shard. */
     @WithDefault("1000")
     int shardSize();
@@ -21,7 +24,7 @@ public interface IngestConfig {
     @WithDefault("20000000")
     long maxFileBytes();
 
-    /** Largest zip fetched from S3. */
+    /** Largest zip fetched from S3; checked from the object's size before the download. */
     @WithDefault("4000000000")
     long maxZipBytes();
 }

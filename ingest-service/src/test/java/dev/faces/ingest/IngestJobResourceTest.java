@@ -154,11 +154,14 @@ class IngestJobResourceTest {
         assertThat(completed.imageCount()).isEqualTo(expectedGood);
         assertThat(completed.rejectedCount()).isEqualTo(bad.size());
 
-        // a re-run writes nothing and announces nothing
+        // a re-run writes and announces no shard; it announces the completed dataset again (the first one may
+        // have been lost after the manifest), the same event data, which consumers ignore
         JsonNode again = runJob(dir.toString(), dataset, "all");
         assertThat(again.path("message").asText()).contains("already ingested");
         Thread.sleep(1000);
-        assertThat(events(dataset, events.size() + 1)).hasSameSizeAs(events);
+        List<CloudEvent> afterRerun = events(dataset, events.size() + 2);
+        assertThat(afterRerun).hasSize(events.size() + 1);
+        assertThat(afterRerun.get(afterRerun.size() - 1).data()).isEqualTo(completed);
 
         // killed half-way: no manifest yet and the last shard missing; the restarted job ends with the same dataset
         int last = manifest.path("shardCount").asInt() - 1;
@@ -187,21 +190,46 @@ class IngestJobResourceTest {
             out.write(SampleFaces.jpeg(SampleFaces.face(new Random(99)), 0.9f));
             out.putNextEntry(new ZipEntry("img_align_celeba/zbomb.jpg"));
             out.write(new byte[30_000_000]);
+            // one file name in two folders: both are refused with the reason, neither dropped in silence
+            out.putNextEntry(new ZipEntry("a/twin.jpg"));
+            out.write(SampleFaces.jpeg(SampleFaces.face(new Random(7)), 0.9f));
+            out.putNextEntry(new ZipEntry("b/twin.jpg"));
+            out.write(SampleFaces.jpeg(SampleFaces.face(new Random(8)), 0.9f));
         }
         String dataset = "zip-" + UUID.randomUUID().toString().substring(0, 6);
         JsonNode job = runJob(zip.toString(), dataset, null);
-        assertThat(job.path("rejected").asInt()).isEqualTo(2);
+        assertThat(job.path("rejected").asInt()).isEqualTo(4);
         String rejected = new String(s3().get(ObjectKeys.DATASETS_BUCKET, ObjectKeys.rejected(dataset)).orElseThrow(),
                 StandardCharsets.UTF_8);
-        assertThat(rejected).contains("../../evil.jpg", "unsafe entry name", "zbomb.jpg", "zip bomb");
+        assertThat(rejected).contains("../../evil.jpg", "unsafe entry name", "zbomb.jpg", "zip bomb", "a/twin.jpg",
+                "b/twin.jpg", "2 entries are named twin.jpg in different folders");
         given().get("/api/datasets/" + dataset).then().statusCode(200).body("imageCount", equalTo(30));
         given().get("/q/metrics").then().statusCode(200).body(containsString("faces_ingest_images_processed 31.0"))
-                .body(containsString("faces_ingest_images_rejected 2.0"));
+                .body(containsString("faces_ingest_images_rejected 4.0"));
 
         // the same zip uploaded to S3 and ingested from there
         s3().put(ObjectKeys.DATASETS_BUCKET, "uploads/" + dataset + ".zip", Files.readAllBytes(zip), "application/zip");
-        runJob("s3://" + ObjectKeys.DATASETS_BUCKET + "/uploads/" + dataset + ".zip", dataset + "-s3", null);
-        given().get("/api/datasets/" + dataset + "-s3").then().statusCode(200).body("imageCount", equalTo(30));
+        String uri = "s3://" + ObjectKeys.DATASETS_BUCKET + "/uploads/" + dataset + ".zip";
+        runJob(uri, dataset + "-s3", null);
+        given().get("/api/datasets/" + dataset + "-s3").then().statusCode(200).body("imageCount", equalTo(30))
+                .body("source.location", containsString(uri + " (" + Files.size(zip) + " bytes, etag "));
+        // the object's identity (bucket, key, size, ETag) is the source: running it again writes nothing
+        assertThat(runJob(uri, dataset + "-s3", null).path("message").asText()).contains("already ingested");
+        // s3 sources are limited to the configured buckets
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"source\":\"s3://" + ObjectKeys.CHECKPOINTS_BUCKET + "/x.zip\"}").post("/api/ingest-jobs")
+                .then().statusCode(400).body("detail", containsString("is not one ingest may read from"));
+    }
+
+    @Test
+    void aSymlinkCannotLeadOutOfTheAllowedRoots() throws Exception {
+        Path root = Files.createTempDirectory("celeba-link-"); // under java.io.tmpdir, the test's allowed root
+        Path outside = Files.createTempDirectory(Path.of(System.getProperty("user.dir"), "target"), "outside-");
+        Path link = Files.createSymbolicLink(root.resolve("escape"), outside);
+        given().header("Authorization", ADMIN).contentType("application/json")
+                .body("{\"source\":\"" + link + "\",\"datasetId\":\"escape\"}").post("/api/ingest-jobs")
+                .then().statusCode(400).body("detail", containsString("really " + outside.toRealPath()))
+                .body("detail", containsString("outside the allowed roots"));
     }
 
     @Test

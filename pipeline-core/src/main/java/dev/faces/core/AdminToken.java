@@ -14,6 +14,14 @@ public final class AdminToken {
         this.expected = token.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** For write endpoints: throws a 401 problem saying what is needed unless the header carries the token. */
+    public void require(String authorizationHeader) {
+        if (!accepts(authorizationHeader)) {
+            throw new ProblemException(401, "Unauthorized",
+                    "this endpoint needs 'Authorization: Bearer <admin token>' (config faces.admin-token / ADMIN_TOKEN)");
+        }
+    }
+
     public boolean accepts(String authorizationHeader) {
         if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;

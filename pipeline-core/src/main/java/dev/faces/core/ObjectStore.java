@@ -68,6 +68,48 @@ public final class ObjectStore {
         });
     }
 
+    /** What S3 says of an object without reading it: its size and ETag (to bound and identify it). */
+    public record Stat(long size, String etag) {
+    }
+
+    /** The object's size and ETag, or empty when it does not exist. */
+    public Optional<Stat> stat(String bucket, String key) {
+        return call("stat", bucket, key, () -> {
+            try {
+                var s = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+                return Optional.of(new Stat(s.size(), s.etag() == null ? "" : s.etag().replace("\"", "")));
+            } catch (ErrorResponseException e) {
+                if (isNotFound(e)) {
+                    return Optional.<Stat>empty();
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Streams the object to {@code target} (replaced), never holding it in memory, and returns its size. Fails if
+     * it turns out longer than {@code maxBytes}: the bound holds even if the object changed after a stat.
+     */
+    public long download(String bucket, String key, java.nio.file.Path target, long maxBytes) {
+        return call("download", bucket, key, () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
+                 java.io.OutputStream out = java.nio.file.Files.newOutputStream(target)) {
+                byte[] buffer = new byte[1 << 16];
+                long total = 0;
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    total += n;
+                    if (total > maxBytes) {
+                        throw new IllegalArgumentException("s3://" + bucket + "/" + key + " is larger than " + maxBytes
+                                + " bytes");
+                    }
+                    out.write(buffer, 0, n);
+                }
+                return total;
+            }
+        });
+    }
+
     public boolean exists(String bucket, String key) {
         return call("stat", bucket, key, () -> {
             try {

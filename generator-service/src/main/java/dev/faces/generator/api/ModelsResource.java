@@ -3,8 +3,8 @@ package dev.faces.generator.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.faces.core.AdminToken;
 import dev.faces.core.Ids;
+import dev.faces.core.JsonBodies;
 import dev.faces.core.ProblemException;
-import dev.faces.core.events.EventCodec;
 import dev.faces.core.events.ServingChanged;
 import dev.faces.core.kafka.CloudEventProducer;
 import dev.faces.generator.messaging.ServingState;
@@ -21,7 +21,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 
@@ -76,14 +75,9 @@ public class ModelsResource {
     @Path("current")
     @Consumes(MediaType.WILDCARD)
     public Current pin(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        requireAdmin(authorization);
-        JsonNode json;
-        try {
-            json = body == null || body.length == 0 || body.length > 4096 ? null : EventCodec.json().readTree(body);
-        } catch (IOException e) {
-            json = null;
-        }
-        if (json == null || !json.path("runId").isTextual() || !json.path("epoch").canConvertToInt()
+        adminToken.require(authorization);
+        JsonNode json = JsonBodies.object(body, 4096, "{\"runId\": \"...\", \"epoch\": N}");
+        if (!json.path("runId").isTextual() || !json.path("epoch").canConvertToInt()
                 || !json.path("epoch").isIntegralNumber()) {
             throw new ProblemException(400, "Bad Request", "send {\"runId\": \"...\", \"epoch\": N} naming a loaded checkpoint");
         }
@@ -111,7 +105,7 @@ public class ModelsResource {
     @DELETE
     @Path("current/pin")
     public Current unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        requireAdmin(authorization);
+        adminToken.require(authorization);
         share(new ServingChanged(null, null, policyName(registry.chosenPolicy())));
         loader.follow(null, null, registry.chosenPolicy());
         return current();
@@ -122,14 +116,9 @@ public class ModelsResource {
     @Path("policy")
     @Consumes(MediaType.WILDCARD)
     public Current policy(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        requireAdmin(authorization);
-        JsonNode json;
-        try {
-            json = body == null || body.length == 0 || body.length > 4096 ? null : EventCodec.json().readTree(body);
-        } catch (IOException e) {
-            json = null;
-        }
-        String name = json == null ? null : json.path("policy").asText(null);
+        adminToken.require(authorization);
+        JsonNode json = JsonBodies.object(body, 4096, "{\"policy\": \"best\"}");
+        String name = json.path("policy").asText(null);
         if (name == null || !name.matches("latest|best")) {
             throw new ProblemException(400, "Bad Request", "send {\"policy\": \"latest\"} or {\"policy\": \"best\"}");
         }
@@ -160,12 +149,5 @@ public class ModelsResource {
     private Current view(LoadedModel m) {
         return new Current(m.version(), m.runId(), m.epoch(), m.sha256(),
                 registry.pinned().map(m.version()::equals).orElse(false), registry.policy(), m.loadedAt());
-    }
-
-    private void requireAdmin(String authorization) {
-        if (!adminToken.accepts(authorization)) {
-            throw new ProblemException(401, "Unauthorized",
-                    "this endpoint needs 'Authorization: Bearer <admin token>' (config faces.admin-token / ADMIN_TOKEN)");
-        }
     }
 }

@@ -5,7 +5,7 @@ import dev.faces.core.AdminToken;
 import dev.faces.core.Ids;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
-import dev.faces.core.Problem;
+import dev.faces.core.JsonBodies;
 import dev.faces.core.ProblemException;
 import dev.faces.core.events.EventCodec;
 import dev.faces.ingest.job.IngestJobs;
@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Ingest jobs (start with the admin token, follow progress) and the datasets they produced. */
 @Path("/api")
@@ -58,20 +57,10 @@ public class IngestResource {
     @Path("ingest-jobs")
     @Consumes(MediaType.WILDCARD)
     public Response start(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        if (!adminToken.accepts(authorization)) {
-            throw new ProblemException(401, "Unauthorized",
-                    "this endpoint needs 'Authorization: Bearer <admin token>' (config faces.admin-token / ADMIN_TOKEN)");
-        }
-        if (body == null || body.length == 0 || body.length > 16 * 1024) {
-            throw new ProblemException(400, "Bad Request", "send {\"source\": \"...\", \"datasetId\"?, \"limit\"?, \"partition\"?}");
-        }
-        JsonNode json;
-        try {
-            json = EventCodec.json().readTree(body);
-        } catch (IOException e) {
-            throw new ProblemException(400, "Malformed JSON", "the body is not valid JSON: " + e.getMessage());
-        }
-        if (json == null || !json.isObject() || (json.has("limit") && !json.get("limit").canConvertToInt())) {
+        adminToken.require(authorization);
+        JsonNode json = JsonBodies.object(body, 16 * 1024,
+                "{\"source\": \"...\", \"datasetId\"?, \"limit\"?, \"partition\"?}");
+        if (json.has("limit") && !json.get("limit").canConvertToInt()) {
             throw new ProblemException(400, "Bad Request", "'limit' must be an integer");
         }
         try {
@@ -105,8 +94,10 @@ public class IngestResource {
                 store.get(bucket, key).ifPresent(bytes -> {
                     try {
                         JsonNode m = EventCodec.json().readTree(bytes);
-                        ((com.fasterxml.jackson.databind.node.ObjectNode) m).remove("shards");
-                        out.add(m);
+                        if (m instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+                            object.remove("shards");
+                            out.add(object);
+                        } // a manifest that is not an object names no dataset
                     } catch (IOException ignored) {
                         // an unreadable manifest names no dataset
                     }
@@ -130,11 +121,5 @@ public class IngestResource {
     private static String text(JsonNode json, String field) {
         JsonNode n = json.get(field);
         return n == null || n.isNull() ? null : n.asText();
-    }
-
-    @ServerExceptionMapper
-    public Response problem(ProblemException e) {
-        Problem p = e.problem();
-        return Response.status(p.status()).type(Problem.MEDIA_TYPE).entity(p).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.faces.ingest.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.faces.core.Digests;
@@ -67,6 +68,9 @@ public final class IngestJob {
     public void run(ImageSource source, Settings settings, IngestProgress progress) throws IOException, InterruptedException {
         String id = settings.datasetId();
         if (alreadyIngested(source, settings)) {
+            // The completed event may have been lost after the manifest was written (a crash, Kafka away):
+            // announce it again; consumers are idempotent.
+            events.completed(completedFromManifest(id));
             progress.start(0);
             progress.finish(IngestProgress.Status.completed, "already ingested with the same source and settings: nothing to do");
             LOG.info("dataset " + id + " is already ingested from " + source.describe() + "; nothing written");
@@ -126,6 +130,7 @@ public final class IngestJob {
         writeRejected(id, rejected);
         byte[] manifest = manifest(source, settings, shards, images, rejected.size());
         store.put(bucket, ObjectKeys.manifest(id), manifest, "application/json");
+        holdForDrill();
         events.completed(new DatasetCompleted(id, shards.size(), images, rejected.size(), ObjectKeys.manifest(id)));
         progress.finish(IngestProgress.Status.completed, null);
         LOG.info(String.format("ingest %s done: %d images in %d shards, %d rejected, %.0f images/s", id, images,
@@ -209,6 +214,26 @@ public final class IngestJob {
         n.put("limit", s.limit());
         n.put("shardSize", s.shardSize());
         return n;
+    }
+
+    /** The completed event a manifest stands for. */
+    private DatasetCompleted completedFromManifest(String id) throws IOException {
+        JsonNode m = EventCodec.json().readTree(store.get(bucket, ObjectKeys.manifest(id)).orElseThrow(() ->
+                new IOException("the manifest of " + id + " vanished")));
+        return new DatasetCompleted(id, m.path("shardCount").asInt(), m.path("imageCount").asInt(),
+                m.path("rejectedCount").asInt(), ObjectKeys.manifest(id));
+    }
+
+    /**
+     * A test hook for the drill that kills the ingest between the manifest and the completed event:
+     * {@code FACES_INGEST_DRILL_HOLD_BEFORE_COMPLETED_MS} holds it there. Unset in production.
+     */
+    private static void holdForDrill() throws InterruptedException {
+        String hold = System.getenv("FACES_INGEST_DRILL_HOLD_BEFORE_COMPLETED_MS");
+        if (hold != null && !hold.isBlank()) {
+            LOG.info("drill hook: manifest written; holding " + hold + " ms before the completed event");
+            Thread.sleep(Long.parseLong(hold.trim()));
+        }
     }
 
     private boolean alreadyIngested(ImageSource source, Settings s) {

@@ -11,11 +11,9 @@ import dev.faces.ingest.source.ImageSource;
 import dev.faces.ingest.source.Partition;
 import dev.faces.ingest.source.ZipSource;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +40,7 @@ public final class IngestJobs implements AutoCloseable {
     private final String bucket;
     private final IngestJob.Events events;
     private final List<Path> allowedRoots;
+    private final List<String> allowedBuckets;
     private final int shardSize;
     private final long maxFileBytes;
     private final long maxZipBytes;
@@ -50,12 +49,17 @@ public final class IngestJobs implements AutoCloseable {
     private final ExecutorService workers;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
 
-    public IngestJobs(ObjectStore store, String bucket, IngestJob.Events events, List<Path> allowedRoots, int shardSize,
-                      long maxFileBytes, long maxZipBytes, int threads) {
+    /**
+     * @param allowedRoots   local sources must lie under these, after symlinks are resolved
+     * @param allowedBuckets s3:// sources must be in these buckets
+     */
+    public IngestJobs(ObjectStore store, String bucket, IngestJob.Events events, List<Path> allowedRoots,
+                      List<String> allowedBuckets, int shardSize, long maxFileBytes, long maxZipBytes, int threads) {
         this.store = store;
         this.bucket = bucket;
         this.events = events;
-        this.allowedRoots = allowedRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        this.allowedRoots = allowedRoots.stream().map(IngestJobs::realOrNormal).toList();
+        this.allowedBuckets = List.copyOf(allowedBuckets);
         this.shardSize = shardSize;
         this.maxFileBytes = maxFileBytes;
         this.maxZipBytes = maxZipBytes;
@@ -79,6 +83,9 @@ public final class IngestJobs implements AutoCloseable {
         }
         boolean s3 = request.source().startsWith("s3://");
         Path local = s3 ? null : allowedPath(request.source());
+        if (s3) {
+            S3Source.parse(request.source(), allowedBuckets);
+        }
         String datasetId = request.datasetId() != null ? request.datasetId() : defaultId(request.source());
         Ids.requireSafe("datasetId", datasetId);
         IngestJob.Settings settings = new IngestJob.Settings(datasetId, split.name(), limit, shardSize);
@@ -112,10 +119,13 @@ public final class IngestJobs implements AutoCloseable {
         try {
             JsonNode saved = EventCodec.json().readTree(store.get(bucket, key).orElseThrow());
             String datasetId = saved.path("datasetId").asText();
-            if (saved.hasNonNull("failed") || store.exists(bucket, ObjectKeys.manifest(datasetId))) {
+            if (saved.hasNonNull("failed") || saved.path("announced").asBoolean(false)) {
                 return;
             }
-            LOG.info("resuming the interrupted ingest of " + datasetId + " from " + saved.path("source").asText());
+            // No manifest: the ingest was interrupted. A manifest but no record of the completed event: the
+            // event may be lost, and the re-run (which writes nothing) announces the dataset again.
+            LOG.info((store.exists(bucket, ObjectKeys.manifest(datasetId)) ? "announcing again the completed ingest of "
+                    : "resuming the interrupted ingest of ") + datasetId + " from " + saved.path("source").asText());
             submit(new Request(saved.path("source").asText(), datasetId, saved.path("limit").asInt(),
                     saved.path("partition").asText()));
         } catch (IOException | RuntimeException e) {
@@ -123,7 +133,16 @@ public final class IngestJobs implements AutoCloseable {
         }
     }
 
+    /** Records that the dataset's completed event reached the broker: nothing is left to resume. */
+    void announced(Request request) {
+        saveRequest(request, null, true);
+    }
+
     private void saveRequest(Request request, String failure) {
+        saveRequest(request, failure, false);
+    }
+
+    private void saveRequest(Request request, String failure, boolean announced) {
         ObjectNode json = EventCodec.json().createObjectNode();
         json.put("source", request.source());
         json.put("datasetId", request.datasetId());
@@ -132,6 +151,9 @@ public final class IngestJobs implements AutoCloseable {
         json.put("savedAt", Instant.now().toString());
         if (failure != null) {
             json.put("failed", failure);
+        }
+        if (announced) {
+            json.put("announced", true);
         }
         store.put(bucket, ObjectKeys.ingestRequest(request.datasetId()), json.toString().getBytes(StandardCharsets.UTF_8),
                 "application/json");
@@ -149,24 +171,31 @@ public final class IngestJobs implements AutoCloseable {
 
     private void run(Job job, Path local, Partition.Split split) {
         Path download = null;
+        Request request = new Request(job.source(), job.datasetId(), job.settings().limit(), job.settings().partition());
         try {
+            String description = null;
             if (local == null) {
-                download = fetchZip(job.source());
+                S3Source source = S3Source.parse(job.source(), allowedBuckets);
+                download = Files.createTempFile("ingest-", ".zip");
+                description = source.fetch(store, download, maxZipBytes);
                 local = download;
             }
-            try (ImageSource source = open(local, split)) {
+            try (ImageSource source = open(local, split, description)) {
                 new IngestJob(store, bucket, events, workers, threads).run(source, job.settings(), job.progress());
             }
-        } catch (Exception e) {
+            announced(request);
+        } catch (ObjectStore.StorageException e) {
+            // storage away: not the job's fault; the saved request resumes it on the next start
+            LOG.log(Level.WARNING, "ingest job " + job.id() + " stopped: " + e.getMessage(), e);
+            job.progress().finish(IngestProgress.Status.failed, "storage unavailable: " + e.getMessage());
+        } catch (Throwable e) { // an OutOfMemoryError too: marked failed with its reason, never resumed in a loop
             LOG.log(Level.WARNING, "ingest job " + job.id() + " failed", e);
-            job.progress().finish(IngestProgress.Status.failed, String.valueOf(e.getMessage()));
-            if (!(e instanceof ObjectStore.StorageException)) { // a storage outage leaves it to resume
-                try {
-                    saveRequest(new Request(job.source(), job.datasetId(), job.settings().limit(),
-                            job.settings().partition()), String.valueOf(e.getMessage()));
-                } catch (RuntimeException notSaved) {
-                    LOG.log(Level.WARNING, "cannot record the failure of " + job.id(), notSaved);
-                }
+            String reason = e.getMessage() != null && !(e instanceof Error) ? e.getMessage() : e.toString();
+            job.progress().finish(IngestProgress.Status.failed, reason);
+            try {
+                saveRequest(request, reason);
+            } catch (RuntimeException notSaved) {
+                LOG.log(Level.WARNING, "cannot record the failure of " + job.id(), notSaved);
             }
         } finally {
             if (download != null) {
@@ -179,7 +208,7 @@ public final class IngestJobs implements AutoCloseable {
         }
     }
 
-    private ImageSource open(Path path, Partition.Split split) throws IOException {
+    private ImageSource open(Path path, Partition.Split split, String description) throws IOException {
         if (Files.isDirectory(path)) {
             Path images = Files.isDirectory(path.resolve("img_align_celeba")) ? path.resolve("img_align_celeba") : path;
             Path partitionFile = Files.exists(images.resolve("list_eval_partition.txt"))
@@ -187,40 +216,33 @@ public final class IngestJobs implements AutoCloseable {
             Partition partition = Files.exists(partitionFile) ? Partition.parse(Files.readAllBytes(partitionFile)) : null;
             return new FolderSource(images, partition, split, maxFileBytes);
         }
-        return new ZipSource(path, split, maxFileBytes);
+        return new ZipSource(path, split, maxFileBytes, description);
     }
 
-    private Path fetchZip(String uri) throws IOException {
-        String rest = uri.substring("s3://".length());
-        int slash = rest.indexOf('/');
-        if (slash < 1 || slash == rest.length() - 1) {
-            throw new IllegalArgumentException("s3 sources look like s3://bucket/key.zip, was " + uri);
-        }
-        byte[] bytes = store.get(rest.substring(0, slash), rest.substring(slash + 1))
-                .orElseThrow(() -> new IOException(uri + " does not exist"));
-        if (bytes.length > maxZipBytes) {
-            throw new IOException(uri + " is larger than " + maxZipBytes + " bytes");
-        }
-        Path tmp = Files.createTempFile("ingest-", ".zip");
-        try (InputStream in = new java.io.ByteArrayInputStream(bytes)) {
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return tmp;
-    }
-
+    /** The source's real path (symlinks resolved), which must lie under a real allowed root. */
     private Path allowedPath(String source) {
-        Path path = Path.of(source).toAbsolutePath().normalize();
-        if (allowedRoots.stream().noneMatch(path::startsWith)) {
-            throw new IllegalArgumentException("source " + source + " is outside the allowed roots " + allowedRoots
-                    + " (config faces.ingest.allowed-roots)");
-        }
-        if (!Files.exists(path)) {
+        Path given = Path.of(source).toAbsolutePath().normalize();
+        if (!Files.exists(given)) {
             throw new IllegalArgumentException("source " + source + " does not exist");
+        }
+        Path path = realOrNormal(given);
+        if (allowedRoots.stream().noneMatch(path::startsWith)) {
+            throw new IllegalArgumentException("source " + source + (path.equals(given) ? "" : " (really " + path + ")")
+                    + " is outside the allowed roots " + allowedRoots + " (config faces.ingest.allowed-roots)");
         }
         if (!Files.isDirectory(path) && !path.toString().endsWith(".zip")) {
             throw new IllegalArgumentException("source " + source + " is neither a folder nor a .zip file");
         }
         return path;
+    }
+
+    private static Path realOrNormal(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        try {
+            return abs.toRealPath();
+        } catch (IOException notThere) {
+            return abs;
+        }
     }
 
     private static String defaultId(String source) {

@@ -24,9 +24,16 @@ public final class ZipSource implements ImageSource {
     private final Partition.Split split;
     private final long maxFileBytes;
     private final List<Rejection> refused = new ArrayList<>();
+    private final String description;
 
     public ZipSource(Path path, Partition.Split split, long maxFileBytes) throws IOException {
+        this(path, split, maxFileBytes, null);
+    }
+
+    /** @param description how the source is named in the manifest (an s3:// object's identity), else its path */
+    public ZipSource(Path path, Partition.Split split, long maxFileBytes, String description) throws IOException {
         this.path = path;
+        this.description = description;
         this.zip = new ZipFile(path.toFile());
         this.split = split;
         this.maxFileBytes = maxFileBytes;
@@ -35,6 +42,7 @@ public final class ZipSource implements ImageSource {
     @Override
     public List<SourceEntry> entries() throws IOException {
         Map<String, ZipEntry> images = new TreeMap<>();
+        Map<String, List<ZipEntry>> byName = new TreeMap<>();
         Partition partition = null;
         int count = 0;
         for (ZipEntry e : Collections.list(zip.entries())) {
@@ -53,9 +61,21 @@ public final class ZipSource implements ImageSource {
             if (base.equals("list_eval_partition.txt")) {
                 partition = Partition.parse(read(e));
             } else if (!base.isEmpty() && !base.startsWith(".")) {
-                images.put(base, e);
+                byName.computeIfAbsent(base, k -> new ArrayList<>()).add(e);
             }
         }
+        // CelebA's partition list names files, not paths: two entries of one name in different folders cannot
+        // be told apart, so both are refused with the reason rather than one dropped in silence.
+        byName.forEach((base, found) -> {
+            if (found.size() == 1) {
+                images.put(base, found.get(0));
+            } else {
+                for (ZipEntry e : found) {
+                    refused.add(new Rejection(e.getName(), found.size() + " entries are named " + base
+                            + " in different folders: refused, since the partition list names files, not paths"));
+                }
+            }
+        });
         List<String> names = Partition.select(partition, split, images.keySet(), "the zip", refused);
         List<SourceEntry> entries = new ArrayList<>();
         for (String name : names) {
@@ -93,7 +113,7 @@ public final class ZipSource implements ImageSource {
 
     @Override
     public String describe() {
-        return path.toString();
+        return description != null ? description : path.toString();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.faces.trainer.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.faces.core.AdminToken;
 import dev.faces.core.Ids;
+import dev.faces.core.JsonBodies;
 import dev.faces.core.ProblemException;
 import dev.faces.core.events.EventCodec;
 import dev.faces.core.events.EventType;
@@ -22,7 +23,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
 import java.util.List;
 
 /** Training runs: start (admin), list, inspect with live progress, cancel (admin). */
@@ -43,22 +43,8 @@ public class TrainingRunResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response start(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
-        requireAdmin(authorization);
-        if (body == null || body.length == 0) {
-            throw new ProblemException(400, "Missing body", "send a JSON training request, e.g. {\"datasetId\": \"celeba\"}");
-        }
-        if (body.length > MAX_BODY_BYTES) {
-            throw new ProblemException(413, "Body too large", "a training request is at most " + MAX_BODY_BYTES + " bytes");
-        }
-        JsonNode json;
-        try {
-            json = EventCodec.json().readTree(body);
-        } catch (IOException e) {
-            throw new ProblemException(400, "Malformed JSON", "the body is not valid JSON: " + e.getMessage());
-        }
-        if (json == null) {
-            throw new ProblemException(400, "Missing body", "send a JSON training request");
-        }
+        adminToken.require(authorization);
+        JsonNode json = JsonBodies.object(body, MAX_BODY_BYTES, "{\"datasetId\": \"celeba\"}");
         TrainingRequested request = EventCodec.decodeData(EventType.TRAINING_REQUESTED, json);
         TrainingRequested withId = request.runId() != null ? request : request.withRunId(newRunId());
         // Through the topic, so that the owner of the run's partition takes it, whichever replica this is.
@@ -86,7 +72,7 @@ public class TrainingRunResource {
     @Path("{runId}/cancel")
     public Response cancel(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                            @PathParam("runId") String runId) {
-        requireAdmin(authorization);
+        adminToken.require(authorization);
         find(runId);
         return Response.accepted(view(runs.cancel(runId).orElseThrow())).build();
     }
@@ -108,12 +94,4 @@ public class TrainingRunResource {
     private RunView view(RunRecord r) {
         return RunView.of(r, runs.progress(r.runId()).orElse(null));
     }
-
-    private void requireAdmin(String authorization) {
-        if (!adminToken.accepts(authorization)) {
-            throw new ProblemException(401, "Unauthorized",
-                    "this endpoint needs 'Authorization: Bearer <admin token>' (config faces.admin-token / ADMIN_TOKEN)");
-        }
-    }
-
 }
