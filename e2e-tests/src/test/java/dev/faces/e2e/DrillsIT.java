@@ -43,7 +43,7 @@ class DrillsIT {
     @BeforeAll
     static void start(LocalStack localStack) throws Exception {
         stack = localStack;
-        pipeline = Pipeline.start(stack, "drills", Map.of(Service.INGEST, Map.of("INGEST_SHARD_SIZE", "100"),
+        pipeline = Pipeline.start(stack, "drills", Map.of(Service.INGEST, Map.of("INGEST_SHARD_SIZE", "100", "FACES_S3_RETRY_SECONDS", "3"),
                 // A short S3 retry budget, so that the S3 drill also sees a run pause and resume on its own.
                 Service.TRAINER, Map.of("FACES_TRAINER_SWD_IMAGES", "16", "FACES_S3_RETRY_SECONDS", "3")));
         String job = pipeline.ingest(pipeline.sample("train", 256, 11), TRAIN_SET);
@@ -111,6 +111,16 @@ class DrillsIT {
                     awaitReadiness(s, 503);
                 }
             }
+            // a request that needs storage gets a 503 that says when to retry, not a bare 500
+            var refused = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(pipeline.services.ingest().url() + "/api/ingest-jobs"))
+                    .header("Authorization", "Bearer " + Pipeline.TOKEN).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"source\":\"" + pipeline.dir.resolve("train")
+                            + "\",\"datasetId\":\"during-outage\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+            assertThat(refused.headers().firstValue("Content-Type").orElse("")).contains("problem+json");
             // The run trains on from its local shard cache up to the end of epoch 1, whose checkpoint waits for S3.
             JsonNode atEpochEnd = pipeline.await(url, r -> r.path("epoch").asInt() == 1
                     && r.path("batch").asInt() == r.path("batchesPerEpoch").asInt(), Duration.ofMinutes(2));

@@ -56,13 +56,16 @@ class EndToEndIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String DATASET = "e2e-faces";
     private static final String AUTO_RUN = "auto-" + DATASET;
+    private static final String HELD = "e2e-held";
     private static Pipeline pipeline;
     private static String servedVersion;
 
     @BeforeAll
     static void start(LocalStack stack) throws Exception {
         pipeline = Pipeline.start(stack, "end-to-end", Map.of(Service.TRAINER, Map.of("AUTO_TRAIN", "true",
-                "AUTO_TRAIN_EPOCHS", "1", "FACES_TRAINER_SWD_IMAGES", "16")));
+                "AUTO_TRAIN_EPOCHS", "1", "FACES_TRAINER_SWD_IMAGES", "16"),
+                // the drill hook: holds this one dataset's ingest between its manifest and its completed event
+                Service.INGEST, Map.of("FACES_INGEST_DRILL_HOLD_DATASET", HELD, "FACES_INGEST_DRILL_HOLD_MS", "600000")));
     }
 
     @AfterAll
@@ -184,6 +187,30 @@ class EndToEndIT {
         BufferedImage png = ImageIO.read(new ByteArrayInputStream(face.body()));
         assertThat(png.getWidth()).isEqualTo(64);
         assertThat(png.getHeight()).isEqualTo(64);
+    }
+
+    @Test
+    @Order(4)
+    void anIngestKilledBetweenItsManifestAndItsCompletedEventStillStartsTraining() throws Exception {
+        var ingest = pipeline.services.ingest();
+        pipeline.ingest(pipeline.sample("held", 64, 5), HELD);
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!ingest.tail(100).contains("drill hook: manifest written")) {
+            assertThat(System.nanoTime()).as("the ingest reaches the hook:\n%s", ingest.tail(20)).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        assertThat(pipeline.s3().exists(ObjectKeys.DATASETS_BUCKET, ObjectKeys.manifest(HELD))).isTrue();
+        ingest.kill(); // the manifest is written, the completed event never sent
+        assertThat(pipeline.events(Topics.DATASETS, HELD)).map(CloudEvent::data)
+                .noneMatch(dev.faces.core.events.DatasetCompleted.class::isInstance);
+
+        ingest.start().awaitUp(Duration.ofMinutes(1)); // nobody asks again: the saved request announces it
+        JsonNode run = pipeline.await(pipeline.services.trainer().url() + "/api/training-runs/auto-" + HELD,
+                r -> r.path("status").asText().matches("completed|failed|cancelled"), Duration.ofMinutes(4));
+        assertThat(run.path("status").asText()).as(pipeline.logs()).isEqualTo("completed");
+        assertThat(ingest.tail(300)).contains("announcing again the completed ingest of " + HELD);
+        assertThat(pipeline.events(Topics.DATASETS, HELD)).map(CloudEvent::data)
+                .filteredOn(dev.faces.core.events.DatasetCompleted.class::isInstance).hasSize(1);
     }
 
     /** The README's two-line "echo '{...}' | kcat ... -P" command. */

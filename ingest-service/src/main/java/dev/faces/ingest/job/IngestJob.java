@@ -130,7 +130,7 @@ public final class IngestJob {
         writeRejected(id, rejected);
         byte[] manifest = manifest(source, settings, shards, images, rejected.size());
         store.put(bucket, ObjectKeys.manifest(id), manifest, "application/json");
-        holdForDrill();
+        holdForDrill(id);
         events.completed(new DatasetCompleted(id, shards.size(), images, rejected.size(), ObjectKeys.manifest(id)));
         progress.finish(IngestProgress.Status.completed, null);
         LOG.info(String.format("ingest %s done: %d images in %d shards, %d rejected, %.0f images/s", id, images,
@@ -225,12 +225,13 @@ public final class IngestJob {
     }
 
     /**
-     * A test hook for the drill that kills the ingest between the manifest and the completed event:
-     * {@code FACES_INGEST_DRILL_HOLD_BEFORE_COMPLETED_MS} holds it there. Unset in production.
+     * A test hook for the drill that kills the ingest between the manifest and the completed event: for the
+     * dataset named by {@code FACES_INGEST_DRILL_HOLD_DATASET}, it waits there for
+     * {@code FACES_INGEST_DRILL_HOLD_MS}. Unset in production.
      */
-    private static void holdForDrill() throws InterruptedException {
-        String hold = System.getenv("FACES_INGEST_DRILL_HOLD_BEFORE_COMPLETED_MS");
-        if (hold != null && !hold.isBlank()) {
+    private static void holdForDrill(String datasetId) throws InterruptedException {
+        String hold = System.getenv("FACES_INGEST_DRILL_HOLD_MS");
+        if (hold != null && !hold.isBlank() && datasetId.equals(System.getenv("FACES_INGEST_DRILL_HOLD_DATASET"))) {
             LOG.info("drill hook: manifest written; holding " + hold + " ms before the completed event");
             Thread.sleep(Long.parseLong(hold.trim()));
         }
