@@ -1,110 +1,35 @@
 package dev.faces.generator.model;
 
-import dev.faces.core.DcganLayers;
 import dev.faces.core.Latents;
-import dev.faces.core.tensor.SafeTensor;
 import dev.faces.core.tensor.SafeTensors;
-import dev.faces.core.tensor.TensorFormatException;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * The DCGAN generator for serving, in plain Java (no JNI, so the service compiles natively).
- *
- * <p>Eval-mode BatchNorm is folded into each transposed convolution at load: {@code w' = w * s},
- * {@code b = beta - mean * s} with {@code s = gamma / sqrt(var + eps)}. Activations are kept channel-major over
+ * The DCGAN generator's forward pass for serving, in plain Java (no JNI, so the service compiles natively),
+ * on weights that {@link FoldedWeights} validated and folded eval-mode BatchNorm into. Activations are kept channel-major over
  * the whole batch ([C, N, H, W]), so each layer is one matrix product over every image at once:
  * {@code cols[out*16, N*H*W] = W'^T[out*16, in] x X[in, N*H*W]}, then col2im adds each column into the
  * 4x4 output window it came from (stride 2, padding 1), and bias plus ReLU (or tanh) finish in the same pass.
  */
 public final class GeneratorModel {
-    private static final float BN_EPS = 1e-5f;
-
-    private final Layer[] layers;
+    private final FoldedLayer[] layers;
     private final int ngf;
-
-    /**
-     * One folded ConvTranspose2d(k4), its weights in both layouts: [out*16, in] rows for products over many
-     * positions, and PyTorch's [in, out*16] for products over few (one face), where the long dimension must be
-     * the inner loop to vectorise. A bias per output channel.
-     */
-    private record Layer(int in, int out, int stride, int padding, float[] weights, float[] weightsByInput,
-                         float[] bias, boolean last) {
-    }
 
     /** Below this many positions (images x pixels) a layer runs the product transposed. */
     static final int NARROW = 256;
 
-    private GeneratorModel(Layer[] layers, int ngf) {
+    private GeneratorModel(FoldedLayer[] layers, int ngf) {
         this.layers = layers;
         this.ngf = ngf;
     }
 
     /**
-     * Loads a generator state_dict with the tutorial's names; the width (ngf) is read from the first weight.
-     * Every tensor must be present with the tutorial's shape for that width, and finite.
+     * Loads a generator state_dict with the tutorial's names (validated and BN-folded by {@link FoldedWeights}).
      */
     public static GeneratorModel load(SafeTensors.Contents state) {
-        SafeTensor first = state.require("main.0.weight");
-        long[] shape = first.shape();
-        if (shape.length != 4 || shape[0] != DcganLayers.NZ || shape[1] % 8 != 0) {
-            throw new TensorFormatException("main.0.weight is " + Arrays.toString(shape)
-                    + ", expected [100, 8*ngf, 4, 4] (ngf 64 in the tutorial)");
-        }
-        int ngf = (int) (shape[1] / 8);
-        var table = DcganLayers.generator(ngf);
-        for (DcganLayers.TensorSpec spec : DcganLayers.stateDict(table)) {
-            SafeTensor t = state.require(spec.name());
-            if (!Arrays.equals(t.shape(), spec.shape()) || t.dtype() != spec.dtype()) {
-                throw new TensorFormatException("tensor '" + spec.name() + "' is " + t.dtype() + " "
-                        + Arrays.toString(t.shape()) + ", expected " + spec.dtype() + " " + Arrays.toString(spec.shape()));
-            }
-            if (t.dtype() == SafeTensor.DType.F32) {
-                for (float v : t.floats()) {
-                    if (!Float.isFinite(v)) {
-                        throw new TensorFormatException("tensor '" + spec.name() + "' holds NaN or infinite values");
-                    }
-                }
-            }
-        }
-        Layer[] layers = new Layer[5];
-        int li = 0;
-        for (int i = 0; i < table.size(); i++) {
-            DcganLayers.Layer l = table.get(i);
-            if (l.kind() != DcganLayers.Kind.CONV_TRANSPOSE) {
-                continue;
-            }
-            boolean last = i + 1 < table.size() && table.get(i + 1).kind() == DcganLayers.Kind.TANH;
-            float[] w = state.require(l.prefix() + "weight").floats(); // [in, out, 4, 4]
-            float[] scale = new float[l.out()];
-            float[] bias = new float[l.out()];
-            Arrays.fill(scale, 1f);
-            if (!last) {
-                String bn = "main." + (l.index() + 1) + ".";
-                float[] gamma = state.require(bn + "weight").floats();
-                float[] beta = state.require(bn + "bias").floats();
-                float[] mean = state.require(bn + "running_mean").floats();
-                float[] var = state.require(bn + "running_var").floats();
-                for (int c = 0; c < l.out(); c++) {
-                    scale[c] = (float) (gamma[c] / Math.sqrt(var[c] + BN_EPS));
-                    bias[c] = beta[c] - mean[c] * scale[c];
-                }
-            }
-            // Transpose to [out*16, in] so the product runs along contiguous rows of the activations.
-            float[] rows = new float[l.out() * 16 * l.in()];
-            float[] byInput = new float[l.in() * l.out() * 16];
-            for (int ci = 0; ci < l.in(); ci++) {
-                for (int co = 0; co < l.out(); co++) {
-                    for (int t = 0; t < 16; t++) {
-                        float v = w[(ci * l.out() + co) * 16 + t] * scale[co];
-                        rows[(co * 16 + t) * l.in() + ci] = v;
-                        byInput[ci * l.out() * 16 + co * 16 + t] = v;
-                    }
-                }
-            }
-            layers[li++] = new Layer(l.in(), l.out(), l.stride(), l.padding(), rows, byInput, bias, last);
-        }
-        return new GeneratorModel(layers, ngf);
+        FoldedLayer[] layers = FoldedWeights.fold(state);
+        return new GeneratorModel(layers, layers[0].out() / 8);
     }
 
     /** Which matrix product this JVM runs (start the JVM with --add-modules jdk.incubator.vector for the fast one). */
@@ -132,7 +57,7 @@ public final class GeneratorModel {
             }
         }
         int size = 1;
-        for (Layer layer : layers) {
+        for (FoldedLayer layer : layers) {
             int outSize = (size - 1) * layer.stride() - 2 * layer.padding() + 4;
             int positions = n * size * size;
             int rows = layer.out() * 16;
@@ -201,7 +126,7 @@ public final class GeneratorModel {
      * cols shifted by at most one. So an output row is four vectorisable row adds into a scratch row, then one
      * strided store with the bias and the activation, instead of sixteen strided scatter-adds.
      */
-    private static float[] col2imStride2(float[] cols, Layer layer, int n, int size, ForkJoinPool pool) {
+    private static float[] col2imStride2(float[] cols, FoldedLayer layer, int n, int size, ForkJoinPool pool) {
         int outSize = 2 * size;
         int inPlane = size * size;
         int outPlane = outSize * outSize;
@@ -275,7 +200,7 @@ public final class GeneratorModel {
      * Scatter-adds cols [out, 4, 4, N, H, W] (or, {@code transposed}, [N, H, W, out, 4, 4]) into
      * [out, N, outSize, outSize], then bias and activation.
      */
-    private static float[] col2im(float[] cols, boolean transposed, Layer layer, int n, int size, int outSize,
+    private static float[] col2im(float[] cols, boolean transposed, FoldedLayer layer, int n, int size, int outSize,
                                   ForkJoinPool pool) {
         if (!transposed && layer.stride() == 2 && layer.padding() == 1) {
             return col2imStride2(cols, layer, n, size, pool);
