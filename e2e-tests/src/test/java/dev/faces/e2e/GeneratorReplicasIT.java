@@ -133,6 +133,58 @@ class GeneratorReplicasIT {
         assertThat(small.status("/q/health/ready")).isEqualTo(200);
     }
 
+    /**
+     * SIGTERM under load, as Kubernetes does it: readiness goes DOWN first, the clients (standing in for the
+     * Service) stop sending new requests when it does, and every request already sent is answered with a face.
+     */
+    @Test
+    @Order(3)
+    void sigtermDuringLoadLosesNoRequestInFlight() throws Exception {
+        ServiceProcess g = generator("rolling", List.of());
+        awaitServing(g, RUN + "/epoch-0003", Duration.ofSeconds(60));
+        java.util.concurrent.atomic.AtomicBoolean routed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> outcomes =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            int client = c;
+            Thread t = new Thread(() -> {
+                for (int i = 0; routed.get(); i++) {
+                    String outcome;
+                    try {
+                        HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(g.url()
+                                + "/api/faces?count=8&seed=" + (client * 100_000 + i))).build(),
+                                HttpResponse.BodyHandlers.ofByteArray());
+                        outcome = String.valueOf(r.statusCode());
+                    } catch (Exception e) {
+                        outcome = e.getClass().getSimpleName();
+                    }
+                    outcomes.computeIfAbsent(outcome, k -> new java.util.concurrent.atomic.AtomicInteger())
+                            .incrementAndGet();
+                }
+            });
+            clients.add(t);
+            t.start();
+        }
+        Thread.sleep(1500);
+        Thread stopper = new Thread(g::stop); // SIGTERM, then waits for the exit
+        stopper.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (g.status("/q/health/ready") != 503) { // what the kubelet's readiness probe sees
+            assertThat(System.nanoTime()).as("readiness goes DOWN after SIGTERM").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        routed.set(false); // the Service stops routing to this pod
+        for (Thread t : clients) {
+            t.join();
+        }
+        stopper.join();
+        assertThat(outcomes.keySet()).as("every request sent before readiness went down: %s", outcomes)
+                .containsOnly("200");
+        assertThat(outcomes.get("200").get()).isGreaterThan(8);
+        assertThat(g.isRunning()).isFalse();
+    }
+
     private static ServiceProcess generator(String name, List<String> jvmArgs) throws Exception {
         Path logs = Files.createDirectories(Path.of("target", "e2e-logs", "generator-replicas").toAbsolutePath());
         ServiceProcess p = ServiceProcess.start(Service.GENERATOR, Service.GENERATOR.jar(Pipeline.ROOT), Ports.free(),

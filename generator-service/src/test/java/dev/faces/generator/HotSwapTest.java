@@ -159,6 +159,17 @@ class HotSwapTest {
         awaitCurrent(run + "/epoch-0005");
         assertThat(given().get("/api/models").then().extract().jsonPath().getList("models.findAll { it.status == 'loaded' }"))
                 .as("the served, the pinned-then-previous and no more are in memory").hasSizeLessThanOrEqualTo(3);
+
+        // the best policy from S3 alone: a fresh registry knows every complete checkpoint by its manifest's SWD
+        String ranked = "ranked-" + UUID.randomUUID().toString().substring(0, 6);
+        SampleCheckpoints.write(s3, ranked, 1, 11, 300.0, false);
+        SampleCheckpoints.write(s3, ranked, 2, 12, 5.0, false);  // the lowest SWD anywhere in the bucket
+        SampleCheckpoints.write(s3, ranked, 3, 13, 200.0, false);
+        ModelRegistry best = new ModelRegistry(ModelRegistry.Policy.best, 3);
+        assertThat(new CheckpointLoader(s3, ObjectKeys.CHECKPOINTS_BUCKET, best).scan()).contains(ranked + "/epoch-0002");
+        assertThat(best.loadedCount()).as("a listing and manifests, not a load of each").isEqualTo(1);
+        assertThat(best.entry(ranked, 3).orElseThrow().status()).isEqualTo(ModelRegistry.Status.available);
+        assertThat(best.entry(ranked, 3).orElseThrow().swd()).isEqualTo(200.0);
     }
 
     private void awaitModelStatus(String version, String status) throws InterruptedException {

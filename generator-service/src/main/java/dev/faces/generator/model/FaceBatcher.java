@@ -148,12 +148,12 @@ public final class FaceBatcher implements AutoCloseable {
         if (jobs.isEmpty()) {
             return;
         }
-        LoadedModel m = model.get();
-        if (m == null) {
-            jobs.forEach(j -> j.done().completeExceptionally(new IllegalStateException("no model loaded yet")));
-            return;
-        }
         try {
+            LoadedModel m = model.get();
+            if (m == null) {
+                jobs.forEach(j -> j.done().completeExceptionally(new IllegalStateException("no model loaded yet")));
+                return;
+            }
             float[] z = new float[faces * 100];
             int at = 0;
             for (Job j : jobs) {
