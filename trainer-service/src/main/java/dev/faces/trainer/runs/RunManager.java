@@ -1,6 +1,5 @@
 package dev.faces.trainer.runs;
 
-import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
 import dev.faces.core.events.TrainingFinished;
 import dev.faces.core.events.TrainingRequested;
@@ -51,10 +50,8 @@ public final class RunManager implements AutoCloseable {
     private final String device;
     private final Map<String, RunRecord> runs = new ConcurrentHashMap<>();
     private final Set<String> queue = new LinkedHashSet<>();
-    private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
-    private final Set<Integer> unscanned = new HashSet<>();
-    private final Set<String> cancelRequested = ConcurrentHashMap.newKeySet();
-    private final Map<String, Long> cancelChecked = new ConcurrentHashMap<>();
+    private final Leases leases = new Leases();
+    private final Cancellations cancellations;
     private final Thread worker;
     private volatile boolean stopping;
     private volatile RunProgress active;
@@ -70,6 +67,7 @@ public final class RunManager implements AutoCloseable {
         this.events = events;
         this.settings = settings;
         this.device = device;
+        this.cancellations = new Cancellations(store, bucket);
         this.worker = new Thread(this::work, "trainer");
         this.worker.setUncaughtExceptionHandler((t, e) -> LOG.log(Level.SEVERE, "trainer worker died", e));
     }
@@ -82,12 +80,11 @@ public final class RunManager implements AutoCloseable {
 
     /** The consumer group gave this trainer these partitions: their unfinished runs in S3 are now its own. */
     public void assigned(Collection<Integer> partitions) {
+        leases.grant(partitions);
         synchronized (this) {
-            owned.addAll(partitions);
-            unscanned.addAll(partitions);
             notifyAll();
         }
-        LOG.info("owns partitions " + new java.util.TreeSet<>(owned) + " of faces.training-requests");
+        LOG.info("owns partitions " + leases.owned() + " of faces.training-requests");
     }
 
     /**
@@ -95,15 +92,14 @@ public final class RunManager implements AutoCloseable {
      * training stops between two steps and writes its resume state. Returns once it has.
      */
     public void revoked(Collection<Integer> partitions) {
+        leases.revoke(partitions);
         synchronized (this) {
-            owned.removeAll(partitions);
-            unscanned.removeAll(partitions);
-            queue.removeIf(id -> partitions.contains(partitionOf(runs.get(id))));
+            queue.removeIf(id -> partitions.contains(leases.partitionOf(runs.get(id))));
             notifyAll();
         }
         long deadline = System.nanoTime() + settings.releaseTimeout().toNanos();
         synchronized (this) {
-            while (inTraining != null && partitions.contains(partitionOf(inTraining)) && System.nanoTime() < deadline) {
+            while (inTraining != null && partitions.contains(leases.partitionOf(inTraining)) && System.nanoTime() < deadline) {
                 try {
                     wait(200);
                 } catch (InterruptedException e) {
@@ -112,12 +108,12 @@ public final class RunManager implements AutoCloseable {
                 }
             }
         }
-        runs.values().removeIf(r -> partitions.contains(partitionOf(r)) && !isTraining(r.runId()));
-        LOG.info("released partitions " + partitions + "; owns " + new java.util.TreeSet<>(owned));
+        runs.values().removeIf(r -> partitions.contains(leases.partitionOf(r)) && !isTraining(r.runId()));
+        LOG.info("released partitions " + partitions + "; owns " + leases.owned());
     }
 
     public Set<Integer> ownedPartitions() {
-        return Set.copyOf(owned);
+        return leases.owned();
     }
 
     /** The request's run, created queued when it is new. The same runId twice starts nothing. */
@@ -129,7 +125,7 @@ public final class RunManager implements AutoCloseable {
         if (existing != null) {
             RunRecord run = existing.partition() == null ? existing.withPartition(partition) : existing;
             runs.put(run.runId(), run);
-            if (!run.status().isFinal() && owned.contains(partitionOf(run)) && !isTraining(run.runId())) {
+            if (!run.status().isFinal() && leases.holds(run) && !isTraining(run.runId())) {
                 queue.add(run.runId()); // adopted: an unfinished run is resumed by the owner of its partition
                 notifyAll();
             }
@@ -139,7 +135,7 @@ public final class RunManager implements AutoCloseable {
         RunRecord run = RunRecord.queued(request, partition);
         runStore.save(run);
         runs.put(run.runId(), run);
-        if (owned.contains(partition)) {
+        if (leases.holds(partition)) {
             queue.add(run.runId());
             notifyAll();
         }
@@ -181,9 +177,9 @@ public final class RunManager implements AutoCloseable {
             return Optional.of(runs.get(runId));
         }
         if (isTraining(runId)) {
-            cancelRequested.add(runId);
+            cancellations.requestHere(runId);
         } else {
-            store.put(bucket, ObjectKeys.cancelRequest(runId), "{}".getBytes(), "application/json");
+            cancellations.requestForOwner(runId);
         }
         return Optional.of(run);
     }
@@ -251,16 +247,16 @@ public final class RunManager implements AutoCloseable {
 
     private void execute(RunRecord run) throws InterruptedException {
         String runId = run.runId();
-        if (store.exists(bucket, ObjectKeys.cancelRequest(runId))) {
+        if (cancellations.requestedBeforeStart(runId)) {
             finish(run, RunRecord.Status.cancelled, "cancelled before it started");
             return;
         }
         ShardCatalog.Dataset dataset = catalog.complete(run.request().datasetId()).orElseThrow();
-        int partition = partitionOf(run);
+        int partition = leases.partitionOf(run);
         RunTraining.Ending ending = training.train(run, dataset, this::save, () -> runs.get(runId),
-                () -> stopping || !owned.contains(partition) || cancelled(runId), p -> active = p, device);
-        if (cancelled(runId)) {
-            cancelRequested.remove(runId);
+                () -> stopping || !leases.holds(partition) || cancellations.isRequested(runId), p -> active = p, device);
+        if (cancellations.isRequested(runId)) {
+            cancellations.done(runId);
             finish(runs.get(runId), RunRecord.Status.cancelled, "cancelled during epoch " + (runs.get(runId).epochsDone() + 1));
         } else if (ending == RunTraining.Ending.STOPPED) {
             LOG.info("run " + runId + " stopped between steps (" + (stopping ? "shutdown" : "partition " + partition
@@ -270,41 +266,24 @@ public final class RunManager implements AutoCloseable {
         }
     }
 
-    /** A cancel requested here, or through S3 by another replica (checked at most every 5 s). */
-    private boolean cancelled(String runId) {
-        if (cancelRequested.contains(runId)) {
-            return true;
-        }
-        long now = System.nanoTime();
-        Long last = cancelChecked.get(runId);
-        if (last == null || now - last > 5_000_000_000L) {
-            cancelChecked.put(runId, now);
-            try {
-                if (store.exists(bucket, ObjectKeys.cancelRequest(runId))) {
-                    cancelRequested.add(runId);
-                }
-            } catch (RuntimeException storageAway) {
-                return false;
-            }
-        }
-        return cancelRequested.contains(runId);
-    }
-
     /** Queues the unfinished runs in S3 of newly owned partitions (running ones first). */
     private void scanOwnedPartitions() {
-        Set<Integer> toScan;
-        synchronized (this) {
-            if (unscanned.isEmpty()) {
-                return;
-            }
-            toScan = new HashSet<>(unscanned);
+        Set<Integer> toScan = leases.takeUnscanned();
+        if (toScan.isEmpty()) {
+            return;
         }
-        List<RunRecord> found = runStore.all();
+        List<RunRecord> found;
+        try {
+            found = runStore.all();
+        } catch (RuntimeException e) {
+            leases.rescan(toScan); // storage away: look again once it is back
+            throw e;
+        }
         synchronized (this) {
             List<String> resumed = new ArrayList<>();
             for (RunRecord.Status status : List.of(RunRecord.Status.running, RunRecord.Status.queued)) {
                 for (RunRecord r : found) {
-                    if (r.status() == status && toScan.contains(partitionOf(r)) && owned.contains(partitionOf(r))
+                    if (r.status() == status && toScan.contains(leases.partitionOf(r)) && leases.holds(r)
                             && !isTraining(r.runId())) {
                         runs.put(r.runId(), r);
                         if (queue.add(r.runId())) {
@@ -313,7 +292,6 @@ public final class RunManager implements AutoCloseable {
                     }
                 }
             }
-            unscanned.removeAll(toScan);
             if (!resumed.isEmpty()) {
                 LOG.info("resuming " + resumed.size() + " unfinished run(s) of partitions " + toScan + ": " + resumed);
             }
@@ -330,7 +308,7 @@ public final class RunManager implements AutoCloseable {
             RunRecord run = runs.get(runId);
             if (catalog.complete(run.request().datasetId()).isPresent()) {
                 synchronized (this) {
-                    if (queue.remove(runId) && owned.contains(partitionOf(run))) {
+                    if (queue.remove(runId) && leases.holds(run)) {
                         inTraining = run;
                         return run;
                     }
@@ -361,7 +339,7 @@ public final class RunManager implements AutoCloseable {
                     stopping = true;
                 }
             }
-            if (!stopping && run != null && owned.contains(partitionOf(run))) {
+            if (!stopping && run != null && leases.holds(run)) {
                 List<String> waiting = new ArrayList<>(queue);
                 queue.clear();
                 queue.add(run.runId());
@@ -388,19 +366,9 @@ public final class RunManager implements AutoCloseable {
                 reason, done.epochsDone(), done.lastCheckpointKey()));
     }
 
-    /** The run's partition; records written before partitions were recorded map their runId as Kafka does. */
-    private int partitionOf(RunRecord run) {
-        if (run == null) {
-            return -1;
-        }
-        return run.partition() != null ? run.partition() : RunPartitions.of(run.runId(), partitionCount);
-    }
-
-    private volatile int partitionCount = dev.faces.core.Topics.PARTITIONS;
-
     /** The topic's partition count, as the broker reports it. */
     public void partitionCount(int count) {
-        partitionCount = count;
+        leases.partitionCount(count);
     }
 
     /** Stops between two steps, after writing resume state; the run stays "running" for the next owner. */
