@@ -129,6 +129,8 @@ class GeneratorReplicasIT {
         }
         assertThat(inMemory).as("models in memory").isLessThanOrEqualTo(3);
         assertThat(models.path("failedLoads").asLong()).isZero();
+        assertThat(KafkaTopics.records(stack.bootstrapServers(), Topics.deadLetter(Topics.CHECKPOINTS), run))
+                .as("no valid checkpoint event is dead-lettered").isEmpty();
         assertThat(small.tail(2000)).doesNotContain("OutOfMemoryError");
         assertThat(small.status("/q/health/ready")).isEqualTo(200);
     }
