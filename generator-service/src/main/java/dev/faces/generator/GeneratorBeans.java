@@ -65,7 +65,8 @@ public class GeneratorBeans {
     ServingState serving(CheckpointLoader loader) {
         return new ServingState(kafkaConfig, new dev.faces.core.kafka.CloudEventProducer(kafkaConfig,
                 "/faces/generator-service", java.time.Duration.ofSeconds(10)),
-                change -> loader.follow(change.pinnedRunId(), change.pinnedEpoch(),
+                change -> loader.follow(change.pinnedRunId() == null ? null
+                                : new ModelRegistry.Pin(change.pinnedRunId(), change.pinnedEpoch()),
                         change.policy() == null ? null : ModelRegistry.Policy.valueOf(change.policy())));
     }
 

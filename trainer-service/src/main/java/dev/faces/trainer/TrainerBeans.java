@@ -18,6 +18,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -50,10 +51,21 @@ public class TrainerBeans {
         return new ShardCatalog(manifests::read, Duration.ofSeconds(config.trainer().datasetLookupSeconds()));
     }
 
+    /** One Kafka producer for everything the trainer sends: checkpoint and run events, requests, dead letters. */
     @Produces
     @Singleton
-    CheckpointEvents events() {
-        return new CheckpointEvents(new CloudEventProducer(kafkaConfig, CheckpointEvents.SOURCE, Duration.ofSeconds(30)));
+    CloudEventProducer producer() {
+        return new CloudEventProducer(kafkaConfig, CheckpointEvents.SOURCE, Duration.ofSeconds(30));
+    }
+
+    void close(@Disposes CloudEventProducer producer) {
+        producer.close();
+    }
+
+    @Produces
+    @Singleton
+    CheckpointEvents events(CloudEventProducer producer) {
+        return new CheckpointEvents(producer);
     }
 
     @Produces
@@ -75,7 +87,7 @@ public class TrainerBeans {
     }
 
     void start(@Observes StartupEvent ignored, RunManager runs, TrainerConfig config, DatasetManifests manifests,
-               ShardCatalog catalog) {
+               ShardCatalog catalog, CloudEventProducer producer) {
         try {
             manifests.all().forEach(catalog::add);
             LOG.infof("shard catalogue rebuilt from S3: %d dataset(s)", catalog.datasetIds().size());
@@ -84,8 +96,7 @@ public class TrainerBeans {
         }
         runs.start();
         leases = new TrainingRequestLeases(kafkaConfig, config.trainer().group(),
-                Duration.ofSeconds(config.trainer().sessionTimeoutSeconds()), runs,
-                new CloudEventProducer(kafkaConfig, CheckpointEvents.SOURCE, Duration.ofSeconds(30)));
+                Duration.ofSeconds(config.trainer().sessionTimeoutSeconds()), runs, producer);
         leases.start();
     }
 

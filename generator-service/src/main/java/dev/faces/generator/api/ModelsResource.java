@@ -86,15 +86,9 @@ public class ModelsResource {
             throw new ProblemException(400, "Bad Request", "runId '" + runId + "' is not a valid run id");
         }
         int epoch = json.path("epoch").asInt();
-        ModelRegistry.Entry entry = registry.entry(runId, epoch).orElseThrow(() -> new ProblemException(404,
-                "Not servable", "checkpoint " + LoadedModel.version(runId, epoch)
-                        + " is unknown; GET /api/models lists the ones that can be pinned"));
-        if (entry.status() != ModelRegistry.Status.available && entry.status() != ModelRegistry.Status.loaded) {
-            throw new ProblemException(404, "Not servable", "checkpoint " + entry.version() + " is " + entry.status()
-                    + (entry.reason() == null ? "" : " (" + entry.reason() + ")"));
-        }
-        share(new ServingChanged(runId, epoch, policyName(registry.chosenPolicy())));
         try {
+            registry.requireServable(runId, epoch); // before anything is shared with the other replicas
+            share(new ServingChanged(runId, epoch, policyName(registry.chosenPolicy())));
             loader.pin(runId, epoch);
         } catch (IllegalArgumentException e) {
             throw new ProblemException(404, "Not servable", e.getMessage());
@@ -107,7 +101,7 @@ public class ModelsResource {
     public Current unpin(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         adminToken.require(authorization);
         share(new ServingChanged(null, null, policyName(registry.chosenPolicy())));
-        loader.follow(null, null, registry.chosenPolicy());
+        loader.follow(null, registry.chosenPolicy());
         return current();
     }
 
@@ -122,13 +116,9 @@ public class ModelsResource {
         if (name == null || !name.matches("latest|best")) {
             throw new ProblemException(400, "Bad Request", "send {\"policy\": \"latest\"} or {\"policy\": \"best\"}");
         }
-        String pinnedVersion = registry.pinned().orElse(null);
-        ModelRegistry.Entry pinnedEntry = pinnedVersion == null ? null : registry.entries().stream()
-                .filter(e -> e.version().equals(pinnedVersion)).findFirst().orElse(null);
-        share(new ServingChanged(pinnedEntry == null ? null : pinnedEntry.runId(),
-                pinnedEntry == null ? null : pinnedEntry.epoch(), name));
-        loader.follow(pinnedEntry == null ? null : pinnedEntry.runId(), pinnedEntry == null ? null : pinnedEntry.epoch(),
-                ModelRegistry.Policy.valueOf(name));
+        ModelRegistry.Pin pin = registry.pin().orElse(null); // kept, known to this replica or not
+        share(new ServingChanged(pin == null ? null : pin.runId(), pin == null ? null : pin.epoch(), name));
+        loader.follow(pin, ModelRegistry.Policy.valueOf(name));
         return current();
     }
 

@@ -80,11 +80,10 @@ public final class CheckpointLoader {
     }
 
     /** Follows the serving state every replica shares: the pin (or none) and the policy. */
-    public void follow(String pinnedRunId, Integer pinnedEpoch, ModelRegistry.Policy policy) {
-        String version = pinnedRunId == null ? null : LoadedModel.version(pinnedRunId, pinnedEpoch);
-        registry.follow(version, policy);
+    public void follow(ModelRegistry.Pin pin, ModelRegistry.Policy policy) {
+        registry.follow(pin, policy);
         refresh();
-        LOG.info("serving state: " + (version == null ? "no pin" : "pinned " + version) + ", policy "
+        LOG.info("serving state: " + (pin == null ? "no pin" : "pinned " + pin.version()) + ", policy "
                 + registry.policy() + "; serving " + registry.current().map(LoadedModel::version).orElse("nothing"));
     }
 
@@ -104,11 +103,13 @@ public final class CheckpointLoader {
     public void refresh() {
         for (int attempt = 0; attempt < 100; attempt++) {
             Optional<ModelRegistry.Entry> want = registry.reselect();
-            if (want.isEmpty() || !load(want.get())) {
-                if (want.isEmpty() || registry.entry(want.get().runId(), want.get().epoch())
-                        .map(e -> e.status() == ModelRegistry.Status.unavailable).orElse(false)) {
-                    return; // served, or storage is away: the next scan tries again
-                }
+            if (want.isEmpty()) {
+                return; // the preferred checkpoint is served
+            }
+            ModelRegistry.Entry e = want.get();
+            if (!load(e) && registry.entry(e.runId(), e.epoch())
+                    .map(after -> after.status() == ModelRegistry.Status.unavailable).orElse(false)) {
+                return; // storage is away: the next scan tries again
             }
         }
     }

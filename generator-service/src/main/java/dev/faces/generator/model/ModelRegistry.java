@@ -49,7 +49,7 @@ public final class ModelRegistry {
     private final int maxLoaded;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicReference<LoadedModel> current = new AtomicReference<>();
-    private volatile String pinned;
+    private volatile Pin pin;
     private volatile String previous;
     private volatile long failedLoads;
 
@@ -77,15 +77,26 @@ public final class ModelRegistry {
      * configured default). A pin of a checkpoint this replica does not know yet waits until it does; meanwhile
      * the policy decides. Returns the checkpoint to load, if the choice is not in memory.
      */
-    public synchronized Optional<Entry> follow(String pinnedVersion, Policy newPolicy) {
-        pinned = pinnedVersion;
+    public synchronized Optional<Entry> follow(Pin newPin, Policy newPolicy) {
+        pin = newPin;
         policyChosen = newPolicy != null;
         policy = newPolicy != null ? newPolicy : defaultPolicy;
         return reselect();
     }
 
+    /** A pinned checkpoint, known to this replica or not (yet). */
+    public record Pin(String runId, int epoch) {
+        public String version() {
+            return LoadedModel.version(runId, epoch);
+        }
+    }
+
+    public Optional<Pin> pin() {
+        return Optional.ofNullable(pin);
+    }
+
     public Optional<String> pinned() {
-        return Optional.ofNullable(pinned);
+        return pin().map(Pin::version);
     }
 
     public long failedLoads() {
@@ -144,8 +155,8 @@ public final class ModelRegistry {
         entries.put(version, e == null
                 ? new Entry(runId, epoch, null, Instant.now(), Status.rejected, reason, null, null)
                 : e.with(Status.rejected, reason, null));
-        if (version.equals(pinned)) {
-            pinned = null;
+        if (pin != null && version.equals(pin.version())) {
+            pin = null;
         }
     }
 
@@ -160,8 +171,8 @@ public final class ModelRegistry {
 
     /** The checkpoint the pin or the policy wants served, loaded or not. */
     public synchronized Optional<Entry> preferred() {
-        if (pinned != null) {
-            Entry p = entries.get(pinned);
+        if (pin != null) {
+            Entry p = entries.get(pin.version());
             if (p != null && p.servable()) {
                 return Optional.of(p);
             }
@@ -185,21 +196,27 @@ public final class ModelRegistry {
 
     /** Pins a complete checkpoint (also how to roll back); the caller loads it if it is not in memory. */
     public synchronized Entry pin(String runId, int epoch) {
-        Entry e = entries.get(LoadedModel.version(runId, epoch));
-        if (e == null || !e.servable()) {
-            throw new IllegalArgumentException("checkpoint " + LoadedModel.version(runId, epoch) + " is "
-                    + (e == null ? "unknown" : e.status() + (e.reason() == null ? "" : " (" + e.reason() + ")"))
-                    + "; GET /api/models lists the ones that can be pinned");
-        }
-        pinned = e.version();
+        Entry e = requireServable(runId, epoch);
+        pin = new Pin(runId, epoch);
         if (e.model() != null) {
             serve(e.model());
         }
         return e;
     }
 
+    /** The checkpoint, if it can be served (pinned); else why not, as an IllegalArgumentException. */
+    public Entry requireServable(String runId, int epoch) {
+        Entry e = entries.get(LoadedModel.version(runId, epoch));
+        if (e == null || !e.servable()) {
+            throw new IllegalArgumentException("checkpoint " + LoadedModel.version(runId, epoch) + " is "
+                    + (e == null ? "unknown" : e.status() + (e.reason() == null ? "" : " (" + e.reason() + ")"))
+                    + "; GET /api/models lists the ones that can be pinned");
+        }
+        return e;
+    }
+
     public synchronized void unpin() {
-        pinned = null;
+        pin = null;
         reselect();
     }
 
@@ -233,7 +250,7 @@ public final class ModelRegistry {
                     break;
                 }
                 boolean keep = served != null && e.version().equals(served.version())
-                        || pass == 0 && (e.version().equals(pinned) || e.version().equals(previous));
+                        || pass == 0 && (e.version().equals(pinned().orElse(null)) || e.version().equals(previous));
                 if (!keep && entries.get(e.version()).model() != null) {
                     entries.put(e.version(), e.with(Status.available, null, null));
                     count--;

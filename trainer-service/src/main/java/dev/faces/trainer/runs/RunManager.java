@@ -258,11 +258,11 @@ public final class RunManager implements AutoCloseable {
         if (cancellations.isRequested(runId)) {
             cancellations.done(runId);
             finish(runs.get(runId), RunRecord.Status.cancelled, "cancelled during epoch " + (runs.get(runId).epochsDone() + 1));
-        } else if (ending == RunTraining.Ending.STOPPED) {
+        } else if (ending.stopped()) {
             LOG.info("run " + runId + " stopped between steps (" + (stopping ? "shutdown" : "partition " + partition
                     + " moved to another trainer") + "); its owner resumes it from the saved step");
         } else {
-            finish(runs.get(runId), RunRecord.Status.completed, training.lastReason());
+            finish(runs.get(runId), RunRecord.Status.completed, ending.reason());
         }
     }
 

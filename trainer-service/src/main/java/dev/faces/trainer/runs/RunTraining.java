@@ -26,8 +26,13 @@ import java.util.logging.Logger;
 public final class RunTraining {
     private static final Logger LOG = Logger.getLogger(RunTraining.class.getName());
 
-    /** How a run ended in this process. */
-    public enum Ending { COMPLETED, STOPPED }
+    /**
+     * How a run ended in this process: stopped between steps (to be resumed), or completed, with the divergence
+     * alarm's reason if it fired.
+     */
+    public record Ending(boolean stopped, String reason) {
+        static final Ending STOPPED = new Ending(true, null);
+    }
 
     private final ObjectStore store;
     private final String bucket;
@@ -107,18 +112,10 @@ public final class RunTraining {
             if (outcome == TrainingLoop.Outcome.STOPPED) {
                 return Ending.STOPPED;
             }
-            finalReason = alarm.reason();
-            return Ending.COMPLETED;
+            return new Ending(false, alarm.reason());
         } finally {
             onProgress.accept(null);
         }
-    }
-
-    private String finalReason;
-
-    /** The divergence alarm's reason after a completed run (null when it never fired). */
-    public String lastReason() {
-        return finalReason;
     }
 
     /** After an epoch checkpoint, older mid-epoch states describe the past: remove them. */
