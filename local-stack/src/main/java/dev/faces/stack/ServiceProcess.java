@@ -69,6 +69,10 @@ public final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(service, jar, port, Map.copyOf(env), log, extraJvmArgs).start();
     }
 
+    /** The development defaults of the secrets each service needs (README, "Development credentials"). */
+    public static final Map<String, String> DEV_SECRETS = Map.of("ADMIN_TOKEN", "dev-admin-token",
+            "S3_ACCESS_KEY", S3Server.DEV_ACCESS_KEY, "S3_SECRET_KEY", S3Server.DEV_SECRET_KEY);
+
     /** Starts the process again after {@link #stop()} or {@link #kill()}, with the same settings. */
     public synchronized ServiceProcess start() {
         if (isRunning()) {
@@ -80,6 +84,13 @@ public final class ServiceProcess implements AutoCloseable {
         jvm.addAll(extraJvmArgs);
         Map<String, String> childEnv = new java.util.HashMap<>(env);
         childEnv.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        // The packaged services run their prod profile, which has no secret defaults; the local stack is the
+        // development environment, so it passes the documented development values unless given others.
+        DEV_SECRETS.forEach((name, value) -> {
+            if (!childEnv.containsKey(name) && System.getenv(name) == null) {
+                childEnv.put(name, value);
+            }
+        });
         process = ChildJvm.start(service.module, jar.toAbsolutePath().toString(), jvm,
                 "io.quarkus.bootstrap.runner.QuarkusEntryPoint", List.of(), childEnv, log);
         return this;
