@@ -74,6 +74,9 @@ public class TrainerBeans {
                           TrainerMetrics metrics) {
         configureEngine(config);
         TrainerConfig.Trainer t = config.trainer();
+        Devices.Choice device = Devices.select(t.device());
+        LOG.infof("training device: %s", device.description());
+        metrics.device(device.name());
         String bucket = config.buckets().checkpoints();
         ShardCache cache = new ShardCache(store, config.buckets().datasets(), Path.of(t.stateDir(), "shards"),
                 t.cacheMaxBytes());
@@ -82,8 +85,8 @@ public class TrainerBeans {
                 Duration.ofSeconds(t.releaseTimeoutSeconds()));
         RunStore runStore = new RunStore(store, bucket);
         RunTraining training = new RunTraining(store, bucket, cache, runStore, new ResumeStates(store, bucket),
-                new CheckpointAnnouncer(store, bucket, events), settings, runId -> List.of(metrics));
-        return new RunManager(runStore, store, bucket, catalog, training, events, settings, Devices.describe());
+                new CheckpointAnnouncer(store, bucket, events), settings, runId -> List.of(metrics), device);
+        return new RunManager(runStore, store, bucket, catalog, training, events, settings, device.description());
     }
 
     void start(@Observes StartupEvent ignored, RunManager runs, TrainerConfig config, DatasetManifests manifests,

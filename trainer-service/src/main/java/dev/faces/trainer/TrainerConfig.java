@@ -92,6 +92,10 @@ public interface TrainerConfig {
         @WithDefault("5")
         int autoTrainEpochs();
 
+        /** Where to train: auto (a GPU when libtorch sees one), cpu, gpu or gpu:N (see Devices). */
+        @WithDefault("auto")
+        String device();
+
         /** Intra-op threads of libtorch (0: its own default, one per core). */
         @WithDefault("0")
         int threads();

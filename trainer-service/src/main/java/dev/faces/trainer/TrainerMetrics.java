@@ -13,8 +13,10 @@ public class TrainerMetrics implements TrainingListener {
     private volatile double swd = Double.NaN;
     private final Counter steps;
     private final Counter epochs;
+    private final MeterRegistry registry;
 
     public TrainerMetrics(MeterRegistry registry) {
+        this.registry = registry;
         Gauge.builder("faces.trainer.loss.d", this, m -> m.last == null ? Double.NaN : m.last.result().lossD())
                 .description("Loss_D of the last step").register(registry);
         Gauge.builder("faces.trainer.loss.g", this, m -> m.last == null ? Double.NaN : m.last.result().lossG())
@@ -29,6 +31,12 @@ public class TrainerMetrics implements TrainingListener {
                 .register(registry);
         steps = Counter.builder("faces.trainer.steps").description("Training steps taken").register(registry);
         epochs = Counter.builder("faces.trainer.epochs").description("Epochs completed").register(registry);
+    }
+
+    /** {@code faces_trainer_device_info{device="cpu()"} 1}: which device this replica trains on. */
+    public void device(String device) {
+        Gauge.builder("faces.trainer.device.info", () -> 1).tag("device", device)
+                .description("The device this replica trains on (value 1)").register(registry);
     }
 
     @Override

@@ -111,10 +111,12 @@ class TrainingRunResourceTest {
                 .body("{\"datasetId\":\"" + dataset + "\",\"runId\":\"" + runId + "\",\"epochs\":9}")
                 .post("/api/training-runs").then().statusCode(202).body("status", equalTo("completed"))
                 .body("epochsDone", equalTo(2));
-        given().get("/api/training-runs/" + runId).then().statusCode(200).body("request.epochs", equalTo(2));
+        given().get("/api/training-runs/" + runId).then().statusCode(200).body("request.epochs", equalTo(2))
+                .body("device", equalTo(ai.djl.engine.Engine.getInstance().defaultDevice().toString()));
 
         String prometheus = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(prometheus).contains("faces_trainer_loss_d", "faces_trainer_images_per_second");
+        assertThat(prometheus).contains("faces_trainer_loss_d", "faces_trainer_images_per_second",
+                "faces_trainer_device_info{device=\"" + ai.djl.engine.Engine.getInstance().defaultDevice() + "\"");
         assertThat(prometheus.lines().filter(l -> l.startsWith("faces_trainer_steps_total")).findFirst().orElseThrow())
                 .doesNotEndWith(" 0.0");
     }

@@ -11,7 +11,7 @@ public record RunView(String runId, String datasetId, RunRecord.Status status, i
                       Integer batch, Integer batchesPerEpoch, long step, Float lossD, Float lossG, Float dx, Float dgz1,
                       Float dgz2, Double imagesPerSecond, Long etaSeconds, String eta, Double swd, Double swdFloor,
                       boolean diverging, String reason, String lastCheckpointKey, TrainingRequested request,
-                      Instant createdAt, Instant updatedAt) {
+                      String device, Instant createdAt, Instant updatedAt) {
 
     public static RunView of(RunRecord r, RunProgress progress) {
         TrainingListener.StepInfo s = progress == null ? null : progress.last();
@@ -24,7 +24,8 @@ public record RunView(String runId, String datasetId, RunRecord.Status status, i
                 s == null ? null : s.result().dgz2(), s == null ? null : round(s.imagesPerSecond()),
                 eta >= 0 ? eta : null, eta >= 0 ? RunProgress.formatDuration(eta) : null,
                 progress == null ? null : finite(progress.swd()), progress == null ? null : finite(progress.swdFloor()),
-                r.diverging(), r.reason(), r.lastCheckpointKey(), r.request(), r.createdAt(), r.updatedAt());
+                r.diverging(), r.reason(), r.lastCheckpointKey(), r.request(), r.device(), r.createdAt(),
+                r.updatedAt());
     }
 
     private static Double finite(double v) {

@@ -1,5 +1,7 @@
 package dev.faces.trainer.gan;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -104,7 +106,12 @@ public final class TrainingLoop implements AutoCloseable {
 
     /** New networks with the tutorial's initialisation from the run's seed. */
     public static TrainingLoop fresh(Hyper hyper) {
-        NDManager root = NDManager.newBaseManager();
+        return fresh(hyper, Engine.getInstance().defaultDevice());
+    }
+
+    /** As {@link #fresh(Hyper)}, with every tensor on the given device. */
+    public static TrainingLoop fresh(Hyper hyper, Device device) {
+        NDManager root = NDManager.newBaseManager(device);
         Random init = new Random(hyper.seed());
         Net g = Net.initialise(root, DcganLayers.GENERATOR, init);
         Net d = Net.initialise(root, DcganLayers.DISCRIMINATOR, init);
@@ -113,7 +120,12 @@ public final class TrainingLoop implements AutoCloseable {
 
     /** Networks and optimisers from a checkpoint; training goes on with the epoch after it. */
     public static TrainingLoop resume(Hyper hyper, Snapshot checkpoint) {
-        NDManager root = NDManager.newBaseManager();
+        return resume(hyper, checkpoint, Engine.getInstance().defaultDevice());
+    }
+
+    /** As {@link #resume(Hyper, Snapshot)}, with every tensor on the given device. */
+    public static TrainingLoop resume(Hyper hyper, Snapshot checkpoint, Device device) {
+        NDManager root = NDManager.newBaseManager(device);
         try {
             SafeTensors.Contents opt = SafeTensors.read(checkpoint.optimizer());
             Net g = Net.load(root, DcganLayers.GENERATOR, SafeTensors.read(checkpoint.generator()));
@@ -133,12 +145,17 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     /** Weights and optimiser state of another run's checkpoint; this run counts its own epochs from zero. */
-    public static TrainingLoop warmStart(Hyper hyper, Snapshot checkpoint) {
-        TrainingLoop source = resume(hyper, checkpoint);
+    public static TrainingLoop warmStart(Hyper hyper, Snapshot checkpoint, Device device) {
+        TrainingLoop source = resume(hyper, checkpoint, device);
         source.epochsDone = 0;
         source.batchesDone = 0;
         source.globalStep = 0;
         return source;
+    }
+
+    /** Where the networks and the step run. */
+    public Device device() {
+        return root.getDevice();
     }
 
     public int epochsDone() {

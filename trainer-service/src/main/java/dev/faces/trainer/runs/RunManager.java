@@ -254,7 +254,7 @@ public final class RunManager implements AutoCloseable {
         ShardCatalog.Dataset dataset = catalog.complete(run.request().datasetId()).orElseThrow();
         int partition = leases.partitionOf(run);
         RunTraining.Ending ending = training.train(run, dataset, this::save, () -> runs.get(runId),
-                () -> stopping || !leases.holds(partition) || cancellations.isRequested(runId), p -> active = p, device);
+                () -> stopping || !leases.holds(partition) || cancellations.isRequested(runId), p -> active = p);
         if (cancellations.isRequested(runId)) {
             cancellations.done(runId);
             finish(runs.get(runId), RunRecord.Status.cancelled, "cancelled during epoch " + (runs.get(runId).epochsDone() + 1));

@@ -10,10 +10,12 @@ import java.time.Instant;
  * @param partition       the partition of {@code faces.training-requests} the run belongs to (its lease)
  * @param epochsAnnounced epochs whose checkpoint event the broker has; behind {@code epochsDone} while Kafka is away
  * @param swdFloor        real-vs-real SWD of this run's held-back set, measured once per run
+ * @param device          the device the run last trained on, as DJL names it ({@code cpu()}, {@code gpu(0)})
  */
 public record RunRecord(String runId, TrainingRequested request, Status status, int epochsDone, long step,
                         String lastCheckpointKey, String reason, boolean diverging, Instant createdAt,
-                        Instant updatedAt, Integer partition, Integer epochsAnnounced, Double swdFloor) {
+                        Instant updatedAt, Integer partition, Integer epochsAnnounced, Double swdFloor,
+                        String device) {
 
     public enum Status {
         queued, running, completed, failed, cancelled;
@@ -26,7 +28,7 @@ public record RunRecord(String runId, TrainingRequested request, Status status, 
     public static RunRecord queued(TrainingRequested request, int partition) {
         Instant now = Instant.now();
         return new RunRecord(request.runId(), request, Status.queued, 0, 0, null, null, false, now, now, partition, 0,
-                null);
+                null, null);
     }
 
     public int announced() {
@@ -35,26 +37,31 @@ public record RunRecord(String runId, TrainingRequested request, Status status, 
 
     public RunRecord with(Status newStatus, String newReason) {
         return new RunRecord(runId, request, newStatus, epochsDone, step, lastCheckpointKey, newReason, diverging,
-                createdAt, Instant.now(), partition, epochsAnnounced, swdFloor);
+                createdAt, Instant.now(), partition, epochsAnnounced, swdFloor, device);
     }
 
     public RunRecord withCheckpoint(int epoch, long globalStep, String checkpointKey, boolean isDiverging) {
         return new RunRecord(runId, request, status, epoch, globalStep, checkpointKey, reason, diverging || isDiverging,
-                createdAt, Instant.now(), partition, epochsAnnounced, swdFloor);
+                createdAt, Instant.now(), partition, epochsAnnounced, swdFloor, device);
     }
 
     public RunRecord withAnnounced(int epochs) {
         return new RunRecord(runId, request, status, epochsDone, step, lastCheckpointKey, reason, diverging, createdAt,
-                Instant.now(), partition, epochs, swdFloor);
+                Instant.now(), partition, epochs, swdFloor, device);
     }
 
     public RunRecord withSwdFloor(double floor) {
         return new RunRecord(runId, request, status, epochsDone, step, lastCheckpointKey, reason, diverging, createdAt,
-                Instant.now(), partition, epochsAnnounced, floor);
+                Instant.now(), partition, epochsAnnounced, floor, device);
     }
 
     public RunRecord withPartition(int newPartition) {
         return new RunRecord(runId, request, status, epochsDone, step, lastCheckpointKey, reason, diverging, createdAt,
-                Instant.now(), newPartition, epochsAnnounced, swdFloor);
+                Instant.now(), newPartition, epochsAnnounced, swdFloor, device);
+    }
+
+    public RunRecord withDevice(String newDevice) {
+        return new RunRecord(runId, request, status, epochsDone, step, lastCheckpointKey, reason, diverging, createdAt,
+                Instant.now(), partition, epochsAnnounced, swdFloor, newDevice);
     }
 }

@@ -7,6 +7,7 @@ import dev.faces.trainer.data.BatchFeeder;
 import dev.faces.trainer.data.HoldBack;
 import dev.faces.trainer.data.ShardCache;
 import dev.faces.trainer.data.ShardCatalog;
+import dev.faces.trainer.gan.Devices;
 import dev.faces.trainer.gan.TrainingListener;
 import dev.faces.trainer.gan.TrainingLoop;
 import java.util.ArrayList;
@@ -42,10 +43,12 @@ public final class RunTraining {
     private final CheckpointAnnouncer announcer;
     private final RunManager.Settings settings;
     private final Function<String, List<TrainingListener>> extraListeners;
+    private final Devices.Choice device;
 
     public RunTraining(ObjectStore store, String bucket, ShardCache cache, RunStore runStore, ResumeStates resumeStates,
                        CheckpointAnnouncer announcer, RunManager.Settings settings,
-                       Function<String, List<TrainingListener>> extraListeners) {
+                       Function<String, List<TrainingListener>> extraListeners, Devices.Choice device) {
+        this.device = device;
         this.store = store;
         this.bucket = bucket;
         this.cache = cache;
@@ -63,7 +66,7 @@ public final class RunTraining {
      */
     public Ending train(RunRecord run, ShardCatalog.Dataset dataset, UnaryOperator<RunRecord> save,
                         java.util.function.Supplier<RunRecord> current, BooleanSupplier stop,
-                        Consumer<RunProgress> onProgress, String device) throws InterruptedException {
+                        Consumer<RunProgress> onProgress) throws InterruptedException {
         TrainingRequested req = run.request();
         String problem = dataset.problem();
         if (problem != null) {
@@ -72,7 +75,7 @@ public final class RunTraining {
         TrainingLoop.Hyper hyper = new TrainingLoop.Hyper(req.epochs(), req.batchSize(), req.learningRate(),
                 req.beta1(), req.seed());
         run = announcer.catchUp(run, save); // Kafka may have been away at the last epoch's end
-        run = save.apply(run.with(RunRecord.Status.running, null));
+        run = save.apply(run.with(RunRecord.Status.running, null).withDevice(device.name()));
         List<dev.faces.core.events.DatasetBatch> shards = dataset.shardList();
         HoldBack holdBack = HoldBack.of(shards, settings.swdImages());
         if (run.swdFloor() == null && holdBack.count() >= 2) {
@@ -85,7 +88,7 @@ public final class RunTraining {
             LOG.info(String.format("run %s %s at epoch %d of %d%s on %d images of dataset %s (%d held back for SWD)"
                     + " on %s", run.runId(), loop.globalStep() > 0 ? "resumes" : "starts", loop.epochsDone() + 1,
                     req.epochs(), loop.batchesDone() > 0 ? " after batch " + loop.batchesDone() : "",
-                    dataset.imageCount(), req.datasetId(), holdBack.count(), device));
+                    dataset.imageCount(), req.datasetId(), holdBack.count(), device.description()));
             String runId = run.runId();
             RunProgress progress = new RunProgress(runId);
             DivergenceAlarm alarm = new DivergenceAlarm();
@@ -146,10 +149,10 @@ public final class RunTraining {
     private TrainingLoop openLoop(RunRecord run, TrainingLoop.Hyper hyper) {
         Optional<ResumeStates.Saved> midEpoch = resumeStates.load(run.runId(), run.epochsDone() + 1);
         if (midEpoch.isPresent()) {
-            return TrainingLoop.resume(hyper, midEpoch.get().snapshot());
+            return TrainingLoop.resume(hyper, midEpoch.get().snapshot(), device.device());
         }
         if (run.epochsDone() > 0) {
-            return TrainingLoop.resume(hyper, readSnapshot(run.runId(), run.epochsDone()));
+            return TrainingLoop.resume(hyper, readSnapshot(run.runId(), run.epochsDone()), device.device());
         }
         String from = run.request().resumeFrom();
         if (from != null) {
@@ -157,9 +160,9 @@ public final class RunTraining {
             if (source == null || source.epochsDone() == 0) {
                 throw new IllegalArgumentException("resumeFrom run '" + from + "' has no checkpoint to start from");
             }
-            return TrainingLoop.warmStart(hyper, readSnapshot(from, source.epochsDone()));
+            return TrainingLoop.warmStart(hyper, readSnapshot(from, source.epochsDone()), device.device());
         }
-        return TrainingLoop.fresh(hyper);
+        return TrainingLoop.fresh(hyper, device.device());
     }
 
     private TrainingLoop.Snapshot readSnapshot(String runId, int epoch) {
