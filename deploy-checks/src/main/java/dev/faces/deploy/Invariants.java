@@ -30,7 +30,8 @@ public final class Invariants {
             "ingest-service", Set.of("JAVA_OPTS"),
             "trainer-service", Set.of("JAVA_OPTS", "OMP_NUM_THREADS", "DJL_CACHE_DIR"),
             "generator-service", Set.of("JAVA_OPTS"),
-            "minio", Set.of("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "HOME"));
+            "minio", Set.of("MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "HOME"),
+            "kafka-client", Set.of("LOG_DIR", "KAFKA_HEAP_OPTS"));
 
     private final Path repoRoot;
     private final Map<String, AppSettings> settings = new HashMap<>();
