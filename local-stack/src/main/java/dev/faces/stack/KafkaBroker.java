@@ -20,10 +20,15 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * A real single-node KRaft broker (broker and controller in one) in its own JVM. Storage is formatted
  * once; a second start on the same folder finds its topics and offsets again.
+ *
+ * <p>Besides its plain listener it has a SASL_PLAINTEXT SCRAM-SHA-512 listener ({@link #scramBootstrapServers})
+ * with Kafka's ACL authorizer, as Strimzi runs it: clients there are the users {@link #addScramUser} made and
+ * get only what ACLs allow. Plain connections are the super user ANONYMOUS, so everything else is unchanged.
  */
 public final class KafkaBroker extends ChildServer {
     private final int port;
     private final int controllerPort;
+    private final int scramPort = Ports.free();
     private final Path dataDir;
     private final Path logFile;
 
@@ -40,6 +45,26 @@ public final class KafkaBroker extends ChildServer {
 
     public int port() {
         return port;
+    }
+
+    /** The SCRAM-SHA-512 listener, where ACLs apply. */
+    public String scramBootstrapServers() {
+        return "localhost:" + scramPort;
+    }
+
+    /** Creates or updates a SCRAM-SHA-512 user (through the plain listener, as the super user). */
+    public void addScramUser(String name, String password) {
+        try (Admin admin = admin(bootstrapServers())) {
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                    name, new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 4096), password)))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create SCRAM user " + name + ": " + e.getMessage(), e);
+        }
     }
 
     public KafkaBroker start() {
@@ -131,11 +156,18 @@ public final class KafkaBroker extends ChildServer {
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
         p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+                + ",SCRAM://127.0.0.1:" + scramPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://localhost:" + port + ",SCRAM://localhost:" + scramPort);
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SCRAM:SASL_PLAINTEXT");
+        p.setProperty("listener.name.scram.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        p.setProperty("listener.name.scram.scram-sha-512.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        p.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.setProperty("super.users", "User:ANONYMOUS");
+        p.setProperty("allow.everyone.if.no.acl.found", "false");
         p.setProperty("log.dirs", dataDir.resolve("logs").toString());
         p.setProperty("num.partitions", String.valueOf(Topics.PARTITIONS));
         p.setProperty("offsets.topic.replication.factor", "1");

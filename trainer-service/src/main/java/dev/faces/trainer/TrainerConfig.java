@@ -16,6 +16,14 @@ public interface TrainerConfig {
 
     Trainer trainer();
 
+    /** Read by pipeline-core's StorageReadiness; mapped here because this mapping owns the faces.* names. */
+    Health health();
+
+    interface Health {
+        /** The buckets readiness checks: the ones this service uses. */
+        java.util.List<String> buckets();
+    }
+
     interface Buckets {
         String datasets();
 
