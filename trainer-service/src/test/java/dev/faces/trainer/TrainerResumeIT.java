@@ -135,6 +135,8 @@ class TrainerResumeIT {
                     "-Xmx1g", "-jar", jar.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
             pb.environment().put("S3_ENDPOINT", stack.s3Endpoint());
+            // The packaged jar runs the prod profile, which has no development secrets of its own.
+            dev.faces.stack.ServiceProcess.DEV_SECRETS.forEach(pb.environment()::putIfAbsent);
             pb.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
             // a state directory of its own: what a pod that restarts with an empty disk has
             pb.environment().put("TRAINER_STATE_DIR", state.resolve("trainer-" + name).toString());
