@@ -41,6 +41,14 @@ public class GeneratorBeans {
         return new CheckpointLoader(store, bucket, registry);
     }
 
+    /** The read-only view of the training runs behind the gallery (GET /api/runs...). */
+    @Produces
+    @Singleton
+    dev.faces.generator.runs.RunCatalog runs(ObjectStore store,
+                                             @ConfigProperty(name = "faces.buckets.checkpoints") String bucket) {
+        return new dev.faces.generator.runs.RunCatalog(store, bucket, java.time.Duration.ofSeconds(5));
+    }
+
     @Produces
     @Singleton
     FaceBatcher batcher(GeneratorConfig config, ModelRegistry registry, MeterRegistry meters) {

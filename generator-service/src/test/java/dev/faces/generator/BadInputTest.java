@@ -93,5 +93,21 @@ class BadInputTest {
         given().header("If-None-Match", given().get("/api/faces?seed=3&count=4").then().extract().header("ETag"))
                 .get("/api/faces?seed=3&count=4").then().statusCode(304);
         given().get("/").then().statusCode(200).body(containsString("DCGAN faces"));
+        // The gallery's static files and its chart library, from the WebJar, with no CDN.
+        given().get("/gallery.js").then().statusCode(200).body(containsString("uPlot"));
+        given().get("/webjars/uplot/1.6.30/dist/uPlot.iife.min.js").then().statusCode(200);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theRunsApiRefusesWhatIsNotARunOrAnEpoch() {
+        given().get("/api/runs/no-such-run").then().statusCode(404).body("status", equalTo(404));
+        given().get("/api/runs/no-such-run/metrics").then().statusCode(404);
+        given().get("/api/runs/..%2Ffaces-datasets").then().statusCode(org.hamcrest.Matchers.oneOf(400, 404));
+        given().get("/api/runs/.hidden").then().statusCode(400).body("detail", containsString("is not a run id"));
+        given().get("/api/runs/run-a/epochs/0/samples.png").then().statusCode(400);
+        given().get("/api/runs/run-a/epochs/abc/samples.png").then().statusCode(400);
+        given().get("/api/runs/run-a/epochs/99999/samples.png").then().statusCode(400);
+        given().get("/api/runs/no-such-run/epochs/1/samples.png").then().statusCode(404);
+        given().get("/api/runs").then().statusCode(200).header("Cache-Control", containsString("max-age"));
     }
 }

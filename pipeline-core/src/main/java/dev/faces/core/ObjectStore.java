@@ -140,6 +140,25 @@ public final class ObjectStore {
         });
     }
 
+    /**
+     * The folders directly under {@code prefix} (S3 common prefixes, each ending in {@code /}), without listing
+     * what is inside them.
+     */
+    public List<String> listFolders(String bucket, String prefix) {
+        return call("list", bucket, prefix, () -> {
+            List<String> folders = new ArrayList<>();
+            for (Result<Item> r : client.listObjects(ListObjectsArgs.builder().bucket(bucket).prefix(prefix)
+                    .delimiter("/").recursive(false).build())) {
+                Item item = r.get();
+                if (item.isDir()) {
+                    folders.add(item.objectName());
+                }
+            }
+            folders.sort(null);
+            return folders;
+        });
+    }
+
     /** A key and when it was last written. */
     public record Listed(String key, java.time.Instant lastModified) {
     }
