@@ -29,6 +29,13 @@ public class TrainerMetrics implements TrainingListener {
                 .description("Training rate over the current epoch").register(registry);
         Gauge.builder("faces.trainer.swd", this, m -> m.swd).description("SWD x1e3 at the last checkpoint")
                 .register(registry);
+        Gauge.builder("faces.trainer.epoch", this, m -> m.last == null ? Double.NaN : m.last.epoch())
+                .description("Epoch of the run in training (1-based)").register(registry);
+        Gauge.builder("faces.trainer.epochs.planned", this, m -> m.last == null ? Double.NaN : m.last.epochs())
+                .description("Epochs the run in training asked for").register(registry);
+        Gauge.builder("faces.trainer.eta.seconds", this,
+                        m -> m.last == null ? Double.NaN : dev.faces.trainer.runs.RunProgress.etaSeconds(m.last))
+                .description("Seconds until the run in training ends, at its current rate").register(registry);
         steps = Counter.builder("faces.trainer.steps").description("Training steps taken").register(registry);
         epochs = Counter.builder("faces.trainer.epochs").description("Epochs completed").register(registry);
     }

@@ -47,6 +47,9 @@ public class FacesResource {
     @Inject
     dev.faces.generator.GeneratorConfig config;
 
+    @Inject
+    dev.faces.generator.ServingMetrics metrics;
+
     @GET
     @Path("faces")
     @Produces(PNG)
@@ -159,8 +162,20 @@ public class FacesResource {
                     "no generator has been loaded yet: train one (POST /api/training-runs on the trainer) or publish a checkpoint");
         }
         long timeoutMs = config.requestTimeoutMs();
-        return batcher.submit(latents, count, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs))
+        long started = System.nanoTime();
+        CompletionStage<FaceBatcher.Result> drawn;
+        try {
+            drawn = batcher.submit(latents, count, started + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        } catch (FaceBatcher.OverloadedException e) {
+            metrics.shed("overloaded");
+            throw e;
+        }
+        return drawn.toCompletableFuture()
                 .orTimeout(timeoutMs + 1000, TimeUnit.MILLISECONDS)
+                .thenApply(r -> {
+                    metrics.drawn(count, System.nanoTime() - started);
+                    return r;
+                })
                 .thenApplyAsync(render, ENCODERS)
                 .exceptionally(e -> {
                     Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
@@ -169,9 +184,11 @@ public class FacesResource {
                         throw p;
                     }
                     if (cause instanceof FaceBatcher.DeadlineException || cause instanceof TimeoutException) {
+                        metrics.shed("deadline");
                         throw new ProblemException(503, "Too busy", "the faces were not drawn within " + timeoutMs
                                 + " ms; retry shortly");
                     }
+                    metrics.shed("failed");
                     throw new ProblemException(503, "Could not draw", String.valueOf(cause.getMessage()));
                 });
     }

@@ -41,6 +41,9 @@ public class ModelsResource {
     @Inject
     ServingState serving;
 
+    @Inject
+    dev.faces.generator.ServingMetrics metrics;
+
     public record ModelView(String version, String runId, int epoch, Double swd, String status, String reason,
                             Instant publishedAt, String sha256) {
         static ModelView of(ModelRegistry.Entry e) {
@@ -67,6 +70,7 @@ public class ModelsResource {
     @GET
     @Path("current")
     public Current current() {
+        metrics.served();
         return view(registry.current().orElseThrow(() -> new ProblemException(503, "No model yet",
                 "no generator has been loaded yet; GET /api/models shows what was tried")));
     }

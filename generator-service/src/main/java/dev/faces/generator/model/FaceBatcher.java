@@ -46,6 +46,7 @@ public final class FaceBatcher implements AutoCloseable {
     private final Thread worker;
     private final java.util.concurrent.atomic.AtomicInteger queuedFaces = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean closed;
+    private volatile java.util.function.IntConsumer onBatch = faces -> { };
 
     public FaceBatcher(Supplier<LoadedModel> model, int maxBatch, long maxWaitMicros, int maxQueuedFaces, int threads) {
         this.model = model;
@@ -57,6 +58,11 @@ public final class FaceBatcher implements AutoCloseable {
         this.worker = new Thread(this::work, "face-batcher");
         worker.setDaemon(true);
         worker.start();
+    }
+
+    /** Told the size of every batch drawn (for the batch-size histogram). */
+    public void onBatch(java.util.function.IntConsumer listener) {
+        this.onBatch = listener;
     }
 
     /** Queues {@code count} latents (100 floats each); completes with their pixels, NCHW in [-1, 1]. */
@@ -154,6 +160,7 @@ public final class FaceBatcher implements AutoCloseable {
                 jobs.forEach(j -> j.done().completeExceptionally(new IllegalStateException("no model loaded yet")));
                 return;
             }
+            onBatch.accept(faces);
             float[] z = new float[faces * 100];
             int at = 0;
             for (Job j : jobs) {

@@ -42,7 +42,11 @@ public final class RunProgress implements TrainingListener {
 
     /** Seconds left at the current rate, or -1 before the first step. */
     public long etaSeconds() {
-        StepInfo s = last;
+        return etaSeconds(last);
+    }
+
+    /** Seconds left of a run after this step, at its rate, or -1 when there is no rate yet. */
+    public static long etaSeconds(StepInfo s) {
         if (s == null || s.imagesPerSecond() <= 0) {
             return -1;
         }
