@@ -3,13 +3,7 @@
 # its runId, as the ml-engineer KafkaUser over TLS + SCRAM. A request for a runId that exists starts nothing,
 # so retrying this Job is safe.
 set -eu
-cat > /tmp/client.properties <<PROPS
-security.protocol=SASL_SSL
-sasl.mechanism=SCRAM-SHA-512
-sasl.jaas.config=$SASL_JAAS_CONFIG
-ssl.truststore.type=PEM
-ssl.truststore.location=/etc/kafka-ca/ca.crt
-PROPS
+. /scripts/kafka-client.sh
 run_id="${RUN_ID:-$DATASET_ID-$(date -u +%Y%m%d-%H%M)}"
 event_id=$(cat /proc/sys/kernel/random/uuid)
 event='{"specversion":"1.0","id":"'"$event_id"'","source":"deploy/examples/request-training","type":"faces.training.requested.v1","datacontenttype":"application/json","data":{"datasetId":"'"$DATASET_ID"'","runId":"'"$run_id"'","epochs":'"$EPOCHS"'}}'

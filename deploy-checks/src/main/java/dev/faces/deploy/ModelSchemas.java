@@ -123,17 +123,9 @@ public final class ModelSchemas {
         if (!pkg.startsWith("io.fabric8.") && !pkg.startsWith("io.strimzi.")) {
             return;
         }
-        for (Method m : node.getClass().getMethods()) {
-            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || !m.getName().startsWith("get")
-                    || m.getDeclaringClass() == Object.class) {
-                continue;
-            }
-            Object value;
-            try {
-                value = m.invoke(node);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                continue;
-            }
+        for (Property p : properties(node)) {
+            Method m = p.getter();
+            Object value = p.value();
             if (m.getName().equals("getAdditionalProperties")) {
                 if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
                     extra.keySet().forEach(k -> problems.add(path + "." + k));
@@ -161,15 +153,10 @@ public final class ModelSchemas {
             }
             return;
         }
-        for (Method m : node.getClass().getMethods()) {
-            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || !m.getName().startsWith("get")
-                    || m.getName().equals("getStatus") || m.getDeclaringClass() == Object.class) {
-                continue;
-            }
-            Object value;
-            try {
-                value = m.invoke(node);
-            } catch (ReflectiveOperationException | RuntimeException e) {
+        for (Property p : properties(node)) {
+            Method m = p.getter();
+            Object value = p.value();
+            if (m.getName().equals("getStatus")) {
                 continue;
             }
             String name = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
@@ -182,6 +169,26 @@ public final class ModelSchemas {
                 requiredFields(value, path + "." + name, problems, id, seen);
             }
         }
+    }
+
+    /** A bean property of a model object: its getter and the value it returned. */
+    private record Property(Method getter, Object value) {
+    }
+
+    private static List<Property> properties(Object node) {
+        List<Property> properties = new ArrayList<>();
+        for (Method m : node.getClass().getMethods()) {
+            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || !m.getName().startsWith("get")
+                    || m.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            try {
+                properties.add(new Property(m, m.invoke(node)));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // a getter that computes and fails is not a field
+            }
+        }
+        return properties;
     }
 
     private static boolean isRequired(Method getter) {
