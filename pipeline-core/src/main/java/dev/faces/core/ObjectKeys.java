@@ -78,6 +78,11 @@ public final class ObjectKeys {
         return epochPrefix(runId, epoch) + "generator.safetensors";
     }
 
+    /** G_ema, the moving average of the generator's weights, with the same tensor names. */
+    public static String generatorEma(String runId, int epoch) {
+        return epochPrefix(runId, epoch) + "generator-ema.safetensors";
+    }
+
     public static String discriminator(String runId, int epoch) {
         return epochPrefix(runId, epoch) + "discriminator.safetensors";
     }
@@ -88,6 +93,11 @@ public final class ObjectKeys {
 
     public static String samples(String runId, int epoch) {
         return epochPrefix(runId, epoch) + "samples.png";
+    }
+
+    /** The same 64 latents drawn by G_ema. */
+    public static String samplesEma(String runId, int epoch) {
+        return epochPrefix(runId, epoch) + "samples-ema.png";
     }
 
     public static String epochMetrics(String runId, int epoch) {

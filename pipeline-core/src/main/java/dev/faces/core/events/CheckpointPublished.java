@@ -34,8 +34,13 @@ public record CheckpointPublished(String runId, String datasetId, Integer epoch,
      * The epoch's last logged losses and D outputs (dgz1 before the D step, dgz2 after), the sliced
      * Wasserstein distance x1e3 (null when not measured) and the epoch's training rate.
      */
+    /** {@code swd} is G's, {@code swdEma} G_ema's (null for checkpoints without one). */
     public record Metrics(Double lossD, Double lossG, Double dx, Double dgz1, Double dgz2, Double swd,
-                          Double imagesPerSecond) {
+                          Double imagesPerSecond, Double swdEma) {
+        public Metrics(Double lossD, Double lossG, Double dx, Double dgz1, Double dgz2, Double swd,
+                       Double imagesPerSecond) {
+            this(lossD, lossG, dx, dgz1, dgz2, swd, imagesPerSecond, null);
+        }
     }
 
     @Override

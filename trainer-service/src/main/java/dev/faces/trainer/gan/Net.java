@@ -27,6 +27,7 @@ public final class Net implements AutoCloseable {
     private final Map<String, Long> batchesTracked = new LinkedHashMap<>();
     private final List<NDArray> parameters = new ArrayList<>();
     private final List<String> parameterNames = new ArrayList<>();
+    private boolean trainable = true;
 
     private Net(NDManager parent, List<Layer> layers) {
         this.layers = layers;
@@ -62,7 +63,17 @@ public final class Net implements AutoCloseable {
 
     /** Loads a state_dict; every tensor of the layer table must be there with its exact shape. */
     public static Net load(NDManager parent, List<Layer> layers, SafeTensors.Contents state) {
+        return load(parent, layers, state, true);
+    }
+
+    /** As {@link #load}, for a net that no optimiser trains (no gradients are kept): the generator's average. */
+    static Net loadFrozen(NDManager parent, List<Layer> layers, SafeTensors.Contents state) {
+        return load(parent, layers, state, false);
+    }
+
+    private static Net load(NDManager parent, List<Layer> layers, SafeTensors.Contents state, boolean trainable) {
         Net net = new Net(parent, layers);
+        net.trainable = trainable;
         try {
             for (TensorSpec spec : DcganLayers.stateDict(layers)) {
                 SafeTensor t = state.require(spec.name());
@@ -87,7 +98,9 @@ public final class Net implements AutoCloseable {
         NDArray array = manager.create(values, new Shape(spec.shape()));
         tensors.put(spec.name(), array);
         if (spec.trainable()) {
-            array.setRequiresGradient(true);
+            if (trainable) {
+                array.setRequiresGradient(true);
+            }
             parameters.add(array);
             parameterNames.add(spec.name());
         }

@@ -10,7 +10,11 @@ public interface TrainingListener {
 
     /** After every epoch, with everything a checkpoint holds. */
     record EpochInfo(int epoch, int epochs, long globalStep, DcganStep.Result last, double imagesPerSecond,
-                     double swd, double swdFloor, TrainingLoop.Snapshot snapshot) {
+                     double swd, double swdFloor, TrainingLoop.Snapshot snapshot, double swdEma) {
+        public EpochInfo(int epoch, int epochs, long globalStep, DcganStep.Result last, double imagesPerSecond,
+                         double swd, double swdFloor, TrainingLoop.Snapshot snapshot) {
+            this(epoch, epochs, globalStep, last, imagesPerSecond, swd, swdFloor, snapshot, Double.NaN);
+        }
     }
 
     default void onStep(StepInfo step) {

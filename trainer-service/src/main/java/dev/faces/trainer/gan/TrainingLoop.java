@@ -29,7 +29,13 @@ public final class TrainingLoop implements AutoCloseable {
     static final int CALIBRATION_BATCHES = 8;
     static final int CALIBRATION_BATCH = 128;
 
-    public record Hyper(int epochs, int batchSize, double learningRate, double beta1, long seed) {
+    /** @param emaDecay decay of G_ema, the moving average of G's weights (StyleGAN's 0.999) */
+    public record Hyper(int epochs, int batchSize, double learningRate, double beta1, long seed, double emaDecay) {
+        public static final double EMA_DECAY = 0.999;
+
+        public Hyper(int epochs, int batchSize, double learningRate, double beta1, long seed) {
+            this(epochs, batchSize, learningRate, beta1, seed, EMA_DECAY);
+        }
     }
 
     /** Where the data comes from, epoch by epoch. */
@@ -52,8 +58,15 @@ public final class TrainingLoop implements AutoCloseable {
         }
     }
 
-    /** A checkpoint's content, serialised. */
-    public record Snapshot(byte[] generator, byte[] discriminator, byte[] optimizer, byte[] samplesPng) {
+    /**
+     * A checkpoint's content, serialised. {@code generatorEma} is G_ema (absent in states written before it
+     * existed); the sample grids are absent in resume states.
+     */
+    public record Snapshot(byte[] generator, byte[] discriminator, byte[] optimizer, byte[] samplesPng,
+                           byte[] generatorEma, byte[] samplesEmaPng) {
+        public Snapshot(byte[] generator, byte[] discriminator, byte[] optimizer, byte[] samplesPng) {
+            this(generator, discriminator, optimizer, samplesPng, null, null);
+        }
     }
 
     public enum Outcome { COMPLETED, STOPPED }
@@ -84,6 +97,7 @@ public final class TrainingLoop implements AutoCloseable {
     private final NDManager root;
     private final Net generator;
     private final Net discriminator;
+    private final GeneratorAverage average;
     private final Adam optimizerG;
     private final Adam optimizerD;
     private final DcganStep step;
@@ -92,7 +106,9 @@ public final class TrainingLoop implements AutoCloseable {
     private int batchesDone;
     private long globalStep;
 
-    private TrainingLoop(Hyper hyper, NDManager root, Net g, Net d, int epochsDone, long globalStep) {
+    private TrainingLoop(Hyper hyper, NDManager root, Net g, Net d, GeneratorAverage average, int epochsDone,
+                         long globalStep) {
+        this.average = average;
         this.hyper = hyper;
         this.root = root;
         this.generator = g;
@@ -115,7 +131,7 @@ public final class TrainingLoop implements AutoCloseable {
         Random init = new Random(hyper.seed());
         Net g = Net.initialise(root, DcganLayers.GENERATOR, init);
         Net d = Net.initialise(root, DcganLayers.DISCRIMINATOR, init);
-        return new TrainingLoop(hyper, root, g, d, 0, 0);
+        return new TrainingLoop(hyper, root, g, d, GeneratorAverage.of(root, g, hyper.emaDecay()), 0, 0);
     }
 
     /** Networks and optimisers from a checkpoint; training goes on with the epoch after it. */
@@ -132,7 +148,10 @@ public final class TrainingLoop implements AutoCloseable {
             Net d = Net.load(root, DcganLayers.DISCRIMINATOR, SafeTensors.read(checkpoint.discriminator()));
             int epoch = (int) opt.require("progress.epoch").longs()[0];
             long global = opt.require("progress.global_step").longs()[0];
-            TrainingLoop loop = new TrainingLoop(hyper, root, g, d, epoch, global);
+            GeneratorAverage average = checkpoint.generatorEma() == null
+                    ? GeneratorAverage.of(root, g, hyper.emaDecay()) // a state from before G_ema: it starts here
+                    : GeneratorAverage.load(root, SafeTensors.read(checkpoint.generatorEma()), hyper.emaDecay());
+            TrainingLoop loop = new TrainingLoop(hyper, root, g, d, average, epoch, global);
             SafeTensor batch = opt.tensors().get("progress.batch");
             loop.batchesDone = batch == null ? 0 : (int) batch.longs()[0];
             loop.optimizerG.load("G.", opt.tensors());
@@ -219,10 +238,11 @@ public final class TrainingLoop implements AutoCloseable {
             double rate = images / ((System.nanoTime() - started) / 1e9);
             epochsDone = epoch;
             batchesDone = 0;
-            Snapshot snapshot = snapshot(); // recalibrates G's BN statistics: SWD then measures what is served
-            double swd = measureSwd(data.heldBack());
+            Snapshot snapshot = snapshot(); // recalibrates both generators' BN: SWD then measures what is served
+            double swd = measureSwd(generator, data.heldBack());
+            double swdEma = measureSwd(average.net(), data.heldBack());
             var info = new TrainingListener.EpochInfo(epoch, hyper.epochs(), globalStep, last, rate, swd,
-                    data.swdFloor(), snapshot);
+                    data.swdFloor(), snapshot, swdEma);
             for (TrainingListener l : listeners) {
                 l.onEpoch(info);
             }
@@ -237,7 +257,9 @@ public final class TrainingLoop implements AutoCloseable {
                     .toType(DataType.FLOAT32, false).div(127.5f).sub(1f); // ToTensor + Normalize(0.5, 0.5)
             NDArray noise = m.create(Latents.of(Latents.derive(hyper.seed(), epoch, batch), b.count()),
                     new Shape(b.count(), Latents.DIM));
-            return step.run(real, noise);
+            DcganStep.Result result = step.run(real, noise);
+            average.update(generator, globalStep + 1);
+            return result;
         }
     }
 
@@ -247,12 +269,17 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     private Snapshot takeSnapshot() {
-        Dcgan.recalibrate(generator, CALIBRATION_BATCHES, CALIBRATION_BATCH, Latents.derive(hyper.seed(), epochsDone, 0xCA1), root);
+        long calibration = Latents.derive(hyper.seed(), epochsDone, 0xCA1);
+        Dcgan.recalibrate(generator, CALIBRATION_BATCHES, CALIBRATION_BATCH, calibration, root);
+        Dcgan.recalibrate(average.net(), CALIBRATION_BATCHES, CALIBRATION_BATCH, calibration, root);
         Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone));
         Map<String, SafeTensor> optimizer = optimizerState();
-        float[] samples = generate(Latents.of(hyper.seed(), SAMPLE_LATENTS), SAMPLE_LATENTS);
+        float[] latents = Latents.of(hyper.seed(), SAMPLE_LATENTS);
+        float[] samples = generate(generator, latents, SAMPLE_LATENTS);
+        float[] samplesEma = generate(average.net(), latents, SAMPLE_LATENTS);
         return new Snapshot(SafeTensors.write(generator.state(), meta), SafeTensors.write(discriminator.state(), meta),
-                SafeTensors.write(optimizer, meta), ImageGrid.png(samples, SAMPLE_LATENTS, 64, 8));
+                SafeTensors.write(optimizer, meta), ImageGrid.png(samples, SAMPLE_LATENTS, 64, 8),
+                SafeTensors.write(average.net().state(), meta), ImageGrid.png(samplesEma, SAMPLE_LATENTS, 64, 8));
     }
 
     /** What resuming needs, without the serving work (BN recalibration, samples) of an epoch checkpoint. */
@@ -260,7 +287,7 @@ public final class TrainingLoop implements AutoCloseable {
         Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone + 1),
                 "batch", String.valueOf(batchesDone), "global_step", String.valueOf(globalStep));
         return new Snapshot(SafeTensors.write(generator.state(), meta), SafeTensors.write(discriminator.state(), meta),
-                SafeTensors.write(optimizerState(), meta), null);
+                SafeTensors.write(optimizerState(), meta), null, SafeTensors.write(average.net().state(), meta), null);
     }
 
     private Map<String, SafeTensor> optimizerState() {
@@ -276,10 +303,19 @@ public final class TrainingLoop implements AutoCloseable {
 
     /** Eval-mode G on the given latents, in chunks; pixels NCHW in [-1, 1]. */
     public float[] generate(float[] latents, int count) {
-        return NoGrad.call(() -> generateNoGrad(latents, count));
+        return generate(generator, latents, count);
     }
 
-    private float[] generateNoGrad(float[] latents, int count) {
+    /** As {@link #generate(float[], int)}, with G_ema. */
+    public float[] generateAverage(float[] latents, int count) {
+        return generate(average.net(), latents, count);
+    }
+
+    private float[] generate(Net net, float[] latents, int count) {
+        return NoGrad.call(() -> generateNoGrad(net, latents, count));
+    }
+
+    private float[] generateNoGrad(Net net, float[] latents, int count) {
         float[] out = new float[count * 3 * 64 * 64];
         int chunk = 64;
         for (int start = 0; start < count; start += chunk) {
@@ -287,7 +323,7 @@ public final class TrainingLoop implements AutoCloseable {
             try (NDManager m = root.newSubManager()) {
                 float[] z = new float[n * Latents.DIM];
                 System.arraycopy(latents, start * Latents.DIM, z, 0, z.length);
-                NDArray images = Dcgan.generate(generator, m.create(z, new Shape(n, Latents.DIM)), Dcgan.Mode.EVAL, m);
+                NDArray images = Dcgan.generate(net, m.create(z, new Shape(n, Latents.DIM)), Dcgan.Mode.EVAL, m);
                 System.arraycopy(images.toFloatArray(), 0, out, start * 3 * 64 * 64, n * 3 * 64 * 64);
             }
         }
@@ -295,12 +331,12 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     /** SWD between as many generated images as are held back and the held-back images; NaN without them. */
-    private double measureSwd(BatchFeeder.Batch real) {
+    private double measureSwd(Net net, BatchFeeder.Batch real) {
         if (real.count() < 2) {
             return Double.NaN;
         }
         long seed = Latents.derive(hyper.seed(), 0x5D);
-        float[] fake = generate(Latents.of(seed, real.count()), real.count());
+        float[] fake = generate(net, Latents.of(seed, real.count()), real.count());
         return SlicedWasserstein.distance(fake, real.count(), real.normalised(), real.count(), seed);
     }
 

@@ -55,9 +55,13 @@ public final class CheckpointWriter implements TrainingListener {
         put(objects, ObjectKeys.discriminator(runId, epoch), s.discriminator(), OCTETS);
         put(objects, ObjectKeys.optimizer(runId, epoch), s.optimizer(), OCTETS);
         put(objects, ObjectKeys.samples(runId, epoch), s.samplesPng(), "image/png");
+        if (s.generatorEma() != null) {
+            put(objects, ObjectKeys.generatorEma(runId, epoch), s.generatorEma(), OCTETS);
+            put(objects, ObjectKeys.samplesEma(runId, epoch), s.samplesEmaPng(), "image/png");
+        }
         CheckpointPublished.Metrics metrics = new CheckpointPublished.Metrics((double) e.last().lossD(),
                 (double) e.last().lossG(), (double) e.last().dx(), (double) e.last().dgz1(), (double) e.last().dgz2(),
-                finite(e.swd()), e.imagesPerSecond());
+                finite(e.swd()), e.imagesPerSecond(), finite(e.swdEma()));
         ObjectNode json = EventCodec.json().valueToTree(metrics);
         json.put("epoch", epoch);
         json.put("step", e.globalStep());

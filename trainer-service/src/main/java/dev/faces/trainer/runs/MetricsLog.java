@@ -53,6 +53,7 @@ public final class MetricsLog implements TrainingListener {
         ObjectNode line = losses("epoch", e.epoch(), e.globalStep(), e.last());
         line.put("imagesPerSecond", round(e.imagesPerSecond()));
         putNumber(line, "swd", e.swd());
+        putNumber(line, "swdEma", e.swdEma());
         putNumber(line, "swdFloor", e.swdFloor());
         lines.add(line.toString());
         flush();

@@ -24,6 +24,8 @@ public final class ResumeStates {
     private static final String OCTETS = "application/octet-stream";
     private static final List<String> PARTS = List.of("generator.safetensors", "discriminator.safetensors",
             "optimizer.safetensors");
+    /** Written since G_ema exists; a state without it resumes with G_ema restarted from G. */
+    private static final String EMA_PART = "generator-ema.safetensors";
 
     private final ObjectStore store;
     private final String bucket;
@@ -48,6 +50,11 @@ public final class ResumeStates {
             String key = ObjectKeys.resumePart(runId, globalStep, PARTS.get(i));
             store.put(bucket, key, parts[i], OCTETS);
             digests.put(key, Digests.sha256(parts[i]));
+        }
+        if (state.generatorEma() != null) {
+            String key = ObjectKeys.resumePart(runId, globalStep, EMA_PART);
+            store.put(bucket, key, state.generatorEma(), OCTETS);
+            digests.put(key, Digests.sha256(state.generatorEma()));
         }
         String previous = pointerPrefix(runId).orElse(null);
         store.put(bucket, ObjectKeys.resumePointer(runId), pointer.toString().getBytes(), "application/json");
@@ -93,8 +100,16 @@ public final class ResumeStates {
             if (optimizerStep != step) {
                 throw new IllegalStateException("optimizer.safetensors is from step " + optimizerStep + ", not " + step);
             }
+            byte[] ema = null;
+            String emaKey = ObjectKeys.resumePart(runId, step, EMA_PART);
+            if (p.path("parts").has(emaKey)) {
+                ema = store.get(bucket, emaKey).orElseThrow(() -> new IllegalStateException(emaKey + " is missing"));
+                if (!Digests.sha256(ema).equals(p.path("parts").path(emaKey).asText())) {
+                    throw new IllegalStateException(emaKey + " does not match the sha256 in latest.json");
+                }
+            }
             return Optional.of(new Saved(epoch, p.path("batchesDone").asInt(), step,
-                    new TrainingLoop.Snapshot(parts[0], parts[1], parts[2], null)));
+                    new TrainingLoop.Snapshot(parts[0], parts[1], parts[2], null, ema, null)));
         } catch (IOException | RuntimeException e) {
             if (e instanceof ObjectStore.StorageException storage) {
                 throw storage; // storage away is no reason to throw progress away

@@ -166,8 +166,10 @@ public final class RunTraining {
     }
 
     private TrainingLoop.Snapshot readSnapshot(String runId, int epoch) {
+        byte[] ema = store.get(bucket, ObjectKeys.generatorEma(runId, epoch)).orElse(null); // absent before G_ema
         return new TrainingLoop.Snapshot(object(ObjectKeys.generator(runId, epoch)),
-                object(ObjectKeys.discriminator(runId, epoch)), object(ObjectKeys.optimizer(runId, epoch)), null);
+                object(ObjectKeys.discriminator(runId, epoch)), object(ObjectKeys.optimizer(runId, epoch)), null,
+                ema, null);
     }
 
     private byte[] object(String key) {

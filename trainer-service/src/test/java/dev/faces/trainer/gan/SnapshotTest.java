@@ -32,12 +32,21 @@ class SnapshotTest {
         assertThat(opt.tensors()).containsKeys("G.exp_avg.main.0.weight", "G.exp_avg_sq.main.12.weight",
                 "D.exp_avg.main.11.weight", "G.step", "D.step", "progress.epoch", "progress.global_step", "rng.seed");
         assertThat(s.samplesPng()).startsWith(0x89, 'P', 'N', 'G');
+        // G_ema: the tutorial's names and shapes too, with its own recalibrated BN statistics.
+        SafeTensors.Contents ema = SafeTensors.read(s.generatorEma());
+        for (DcganLayers.TensorSpec spec : DcganLayers.stateDict(DcganLayers.GENERATOR)) {
+            assertThat(ema.require(spec.name()).shape()).as("ema " + spec.name()).containsExactly(spec.shape());
+        }
+        assertThat(Arrays.stream(toDouble(ema.require("main.1.running_var").floats())).average().orElse(1))
+                .isNotCloseTo(1.0, org.assertj.core.data.Offset.offset(0.05));
+        assertThat(s.samplesEmaPng()).startsWith(0x89, 'P', 'N', 'G');
 
         // Left in target/ for scripts/load_in_pytorch.py (see docs/TRAINER.md).
         Path out = Path.of("target", "checkpoint-sample");
         Files.createDirectories(out);
         Files.write(out.resolve("generator.safetensors"), s.generator());
         Files.write(out.resolve("discriminator.safetensors"), s.discriminator());
+        Files.write(out.resolve("generator-ema.safetensors"), s.generatorEma());
         assertThat(SafeTensor.DType.I64).isEqualTo(g.require("main.1.num_batches_tracked").dtype());
     }
 
