@@ -36,9 +36,9 @@ public class GeneratorBeans {
 
     @Produces
     @Singleton
-    CheckpointLoader loader(ObjectStore store, ModelRegistry registry,
+    CheckpointLoader loader(ObjectStore store, ModelRegistry registry, GeneratorConfig config,
                             @ConfigProperty(name = "faces.buckets.checkpoints") String bucket) {
-        return new CheckpointLoader(store, bucket, registry);
+        return new CheckpointLoader(store, bucket, registry, config.variant());
     }
 
     /** The read-only view of the training runs behind the gallery (GET /api/runs...). */

@@ -10,6 +10,10 @@ public interface GeneratorConfig {
     @WithDefault("latest")
     ModelRegistry.Policy policy();
 
+    /** ema: serve each checkpoint's G_ema (when it has one), raw: its G. The best policy ranks by that one's SWD. */
+    @WithDefault("ema")
+    dev.faces.generator.model.CheckpointLoader.Variant variant();
+
     /** Faces drawn together in one forward pass at most. */
     @WithDefault("64")
     int maxBatch();

@@ -43,6 +43,25 @@ public final class SampleCheckpoints {
         return manifest.event();
     }
 
+    /**
+     * As {@link #write}, with a G_ema too (another generator, from {@code seed + 500}) and its SWD: what the trainer
+     * writes since it keeps a moving average of G.
+     */
+    public static CheckpointPublished writeWithAverage(ObjectStore s3, String run, int epoch, long seed, double swd,
+                                                       double swdEma) {
+        byte[] bytes = generator(seed);
+        byte[] ema = generator(seed + 500);
+        String bucket = ObjectKeys.CHECKPOINTS_BUCKET;
+        s3.put(bucket, ObjectKeys.generator(run, epoch), bytes, "application/octet-stream");
+        s3.put(bucket, ObjectKeys.generatorEma(run, epoch), ema, "application/octet-stream");
+        CheckpointPublished.Metrics metrics = new CheckpointPublished.Metrics(1.0, 1.0, 0.5, 0.5, 0.5, swd, 50.0, swdEma);
+        CheckpointManifest manifest = new CheckpointManifest(run, "ds", epoch, epoch * 10L,
+                List.of(CheckpointManifest.Entry.of(ObjectKeys.generator(run, epoch), bytes),
+                        CheckpointManifest.Entry.of(ObjectKeys.generatorEma(run, epoch), ema)), metrics, 10.0, 512, false);
+        s3.put(bucket, ObjectKeys.checkpointManifest(run, epoch), manifest.toJson(), "application/json");
+        return manifest.event();
+    }
+
     /** A full-size DCGAN generator's safetensors with the tutorial's init, from {@code seed}. */
     public static byte[] generator(long seed) {
         Random random = new Random(seed);

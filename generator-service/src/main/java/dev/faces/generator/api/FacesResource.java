@@ -140,7 +140,8 @@ public class FacesResource {
                     images[i] = java.util.Arrays.copyOfRange(r.pixels(), i * per, (i + 1) * per);
                 }
                 return Response.ok(new Images(r.model().version(), new int[] {n, 3, 64, 64}, images),
-                        MediaType.APPLICATION_JSON).header("X-Model-Version", r.model().version()).build();
+                        MediaType.APPLICATION_JSON).header("X-Model-Version", r.model().version())
+                        .header("X-Model-Variant", r.model().variant()).build();
             }
             return image(ImageGrid.png(r.pixels(), n, 64, Math.min(8, n)), r.model(), null);
         });
@@ -202,7 +203,8 @@ public class FacesResource {
             });
 
     private static Response image(byte[] png, LoadedModel model, String etag) {
-        Response.ResponseBuilder r = Response.ok(png, PNG).header("X-Model-Version", model.version());
+        Response.ResponseBuilder r = Response.ok(png, PNG).header("X-Model-Version", model.version())
+                .header("X-Model-Variant", model.variant());
         if (etag != null) {
             r.tag(etag.replace("\"", "")).header(HttpHeaders.CACHE_CONTROL, "public, max-age=60");
         } else {

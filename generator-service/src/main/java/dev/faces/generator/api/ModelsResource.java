@@ -53,7 +53,7 @@ public class ModelsResource {
     }
 
     public record Current(String version, String runId, int epoch, String sha256, boolean pinned,
-                          ModelRegistry.Policy policy, Instant loadedAt) {
+                          ModelRegistry.Policy policy, Instant loadedAt, String variant) {
     }
 
     public record Models(ModelRegistry.Policy policy, String pinned, String current, long failedLoads,
@@ -142,6 +142,7 @@ public class ModelsResource {
 
     private Current view(LoadedModel m) {
         return new Current(m.version(), m.runId(), m.epoch(), m.sha256(),
-                registry.pinned().map(m.version()::equals).orElse(false), registry.policy(), m.loadedAt());
+                registry.pinned().map(m.version()::equals).orElse(false), registry.policy(), m.loadedAt(),
+                m.variant());
     }
 }

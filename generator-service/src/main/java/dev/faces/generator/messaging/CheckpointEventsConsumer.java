@@ -35,7 +35,7 @@ public class CheckpointEventsConsumer {
         });
         CloudEvent event = EventCodec.decode(headers, record.value());
         if (event.data() instanceof CheckpointPublished c) {
-            loader.onEvent(c.runId(), c.epoch(), c.generator().sha256(), c.metrics().swd(),
+            loader.onEvent(c.runId(), c.epoch(), c.generator().sha256(), c.metrics().swd(), c.metrics().swdEma(),
                     event.time() != null ? event.time() : Instant.now());
         } else if (event.data() instanceof TrainingFinished f) {
             LOG.infof("run %s finished: %s%s", f.runId(), f.status(), f.reason() == null ? "" : " (" + f.reason() + ")");

@@ -28,11 +28,32 @@ public final class CheckpointLoader {
     private final ObjectStore store;
     private final String bucket;
     private final ModelRegistry registry;
+    private final Variant variant;
+
+    /**
+     * Which generator of a checkpoint is served: {@code ema} (G_ema, the moving average of G's weights, when the
+     * checkpoint has one; G otherwise) or {@code raw} (G). The best policy ranks checkpoints by that one's SWD.
+     */
+    public enum Variant { ema, raw }
 
     public CheckpointLoader(ObjectStore store, String bucket, ModelRegistry registry) {
+        this(store, bucket, registry, Variant.ema);
+    }
+
+    public CheckpointLoader(ObjectStore store, String bucket, ModelRegistry registry, Variant variant) {
         this.store = store;
         this.bucket = bucket;
         this.registry = registry;
+        this.variant = variant;
+    }
+
+    public Variant variant() {
+        return variant;
+    }
+
+    /** The SWD the best policy ranks by: G_ema's where it is served and measured, else G's. */
+    Double rankingSwd(Double swd, Double swdEma) {
+        return variant == Variant.ema && swdEma != null ? swdEma : swd;
     }
 
     /**
@@ -41,7 +62,12 @@ public final class CheckpointLoader {
      * dead-lettered.
      */
     public void onEvent(String runId, int epoch, String sha256, Double swd, Instant publishedAt) {
-        registry.known(runId, epoch, swd, publishedAt, sha256);
+        onEvent(runId, epoch, sha256, swd, null, publishedAt);
+    }
+
+    /** As above, with G_ema's SWD from the event (null for checkpoints without G_ema). */
+    public void onEvent(String runId, int epoch, String sha256, Double swd, Double swdEma, Instant publishedAt) {
+        registry.known(runId, epoch, rankingSwd(swd, swdEma), publishedAt, sha256);
         refresh();
     }
 
@@ -67,7 +93,8 @@ public final class CheckpointLoader {
             }
             try {
                 manifest(runId, epoch, l.lastModified()).ifPresent(m ->
-                        registry.known(runId, epoch, m.metrics() == null ? null : m.metrics().swd(), l.lastModified(),
+                        registry.known(runId, epoch, m.metrics() == null ? null
+                                        : rankingSwd(m.metrics().swd(), m.metrics().swdEma()), l.lastModified(),
                                 generatorSha(m)));
             } catch (ObjectStore.StorageException e) {
                 throw e;
@@ -123,10 +150,14 @@ public final class CheckpointLoader {
             if (manifest.isEmpty()) {
                 return false;
             }
-            String key = ObjectKeys.generator(runId, epoch);
+            String raw = ObjectKeys.generator(runId, epoch);
+            String ema = ObjectKeys.generatorEma(runId, epoch);
+            boolean averaged = variant == Variant.ema && manifest.get().object(ema).isPresent();
+            String key = averaged ? ema : raw;
             CheckpointManifest.Entry listed = manifest.get().object(key).orElseThrow(() ->
                     new IllegalArgumentException("checkpoint.json lists no " + key));
-            if (entry.sha256() != null && !entry.sha256().equals(listed.sha256())) {
+            // The event's digest is G's: it is checked when G is what is served.
+            if (!averaged && entry.sha256() != null && !entry.sha256().equals(listed.sha256())) {
                 throw new IllegalArgumentException("sha256 mismatch: the event announced " + entry.sha256()
                         + ", checkpoint.json lists " + listed.sha256());
             }
@@ -147,7 +178,7 @@ public final class CheckpointLoader {
                     throw new IllegalArgumentException("non-finite output: the generator produces NaN or infinite pixels");
                 }
             }
-            registry.loaded(new LoadedModel(runId, epoch, sha, model, Instant.now()));
+            registry.loaded(new LoadedModel(runId, epoch, sha, model, Instant.now(), averaged ? "ema" : "raw"));
             LOG.info("loaded " + version + "; serving " + registry.current().map(LoadedModel::version).orElse("nothing"));
             return true;
         } catch (ObjectStore.StorageException e) {
