@@ -81,10 +81,15 @@ function samplesUrl(runId, epoch) {
   return "/api/runs/" + encodeURIComponent(runId) + "/epochs/" + epoch + "/samples.png";
 }
 
+let emaEpochs = [];
+
 function chooseEpoch(runId, epoch) {
   $("epoch-slider").value = epoch;
   $("epoch-label").textContent = "epoch " + epoch;
   $("epoch-image").src = samplesUrl(runId, epoch);
+  const ema = emaEpochs.includes(epoch);
+  $("epoch-ema-figure").hidden = !ema;
+  if (ema) $("epoch-image-ema").src = samplesUrl(runId, epoch).replace("samples.png", "samples-ema.png");
   for (const img of $("epoch-strip").querySelectorAll("img")) {
     img.classList.toggle("chosen", Number(img.dataset.epoch) === epoch);
   }
@@ -119,6 +124,7 @@ async function showRun(runId) {
     + (run.diverging ? ", diverging" : "") + (run.reason ? " (" + run.reason + ")" : "");
 
   const epochs = run.epochList.filter((e) => e.samples).map((e) => e.epoch);
+  emaEpochs = run.epochList.filter((e) => e.samplesEma).map((e) => e.epoch);
   const strip = $("epoch-strip");
   const shown = Array.from(strip.querySelectorAll("img")).map((img) => Number(img.dataset.epoch));
   if (JSON.stringify(shown) !== JSON.stringify(epochs)) {
@@ -150,9 +156,10 @@ async function showRun(runId) {
     [steps, metrics.map((m) => m.dx), metrics.map((m) => m.dgz1), metrics.map((m) => m.dgz2)], metrics.length);
   const epochLines = metrics.filter((m) => m.type === "epoch");
   const floor = run.swdFloor === null || run.swdFloor === undefined ? null : run.swdFloor;
-  drawChart("chart-swd", "SWD ×1e3", ["epoch", "SWD", "real-vs-real floor"],
+  drawChart("chart-swd", "SWD ×1e3", ["epoch", "G", "G_ema", "real-vs-real floor"],
     [epochLines.map((m) => m.epoch), epochLines.map((m) => (m.swd === undefined ? null : m.swd)),
-      epochLines.map(() => floor)], epochLines.length);
+      epochLines.map((m) => (m.swdEma === undefined ? null : m.swdEma)), epochLines.map(() => floor)],
+    epochLines.length);
 }
 
 // --- models ------------------------------------------------------------------------------------------

@@ -119,6 +119,10 @@ class GalleryBrowserIT {
         assertThat(js("return Array.from(document.querySelectorAll('#epoch-strip img')).map(i => i.dataset.epoch)"))
                 .isEqualTo(List.of("1", "2"));
         assertThat(((Number) js("return document.getElementById('epoch-image').naturalWidth")).intValue()).isPositive();
+        // G_ema's grid of the same epoch beside G's.
+        waitUpTo(20).until(b -> Boolean.TRUE.equals(js("const f = document.getElementById('epoch-ema-figure');"
+                + "const i = document.getElementById('epoch-image-ema');"
+                + "return !f.hidden && i.complete && i.naturalWidth > 0 && i.src.endsWith('/epochs/2/samples-ema.png');")));
 
         long lines = pipeline.readObject(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.metricsLog(RUN)).lines()
                 .filter(l -> !l.isBlank()).count();
@@ -158,6 +162,8 @@ class GalleryBrowserIT {
         row.findElement(By.cssSelector("button.pin")).click();
         waitUpTo(20).until(b -> b.findElement(By.id("models-message")).getText().contains(older));
         assertThat(faceVersion()).isEqualTo(older);
+        assertThat(dev.faces.stack.JsonHttp.get(gallery + "/api/models/current").body().path("variant").asText())
+                .as("MODEL_VARIANT defaults to ema").isEqualTo("ema");
         waitUpTo(20).until(b -> b.findElement(By.id("models-summary")).getText().contains("pinned to " + older));
         screenshot("models.png");
 

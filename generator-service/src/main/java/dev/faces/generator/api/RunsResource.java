@@ -68,8 +68,23 @@ public class RunsResource {
     public Response samples(@PathParam("runId") String runId, @PathParam("epoch") String epochParam,
                             @jakarta.ws.rs.core.Context Request request) {
         int epoch = epoch(epochParam);
-        byte[] png = catalog.samples(valid(runId), epoch).orElseThrow(() -> new ProblemException(404, "Not Found",
-                "run '" + runId + "' has no sample grid for epoch " + epoch + " (yet)"));
+        return png(catalog.samples(valid(runId), epoch).orElseThrow(() -> new ProblemException(404, "Not Found",
+                "run '" + runId + "' has no sample grid for epoch " + epoch + " (yet)")), request);
+    }
+
+    @GET
+    @Path("{runId}/epochs/{epoch}/samples-ema.png")
+    @Produces("image/png")
+    @Operation(summary = "The same latents drawn by G_ema, the moving average of G's weights")
+    @APIResponse(responseCode = "404", description = "no such run or epoch, or no G_ema grid (runs from before G_ema)")
+    public Response samplesEma(@PathParam("runId") String runId, @PathParam("epoch") String epochParam,
+                               @jakarta.ws.rs.core.Context Request request) {
+        int epoch = epoch(epochParam);
+        return png(catalog.samplesEma(valid(runId), epoch).orElseThrow(() -> new ProblemException(404, "Not Found",
+                "run '" + runId + "' has no G_ema grid for epoch " + epoch)), request);
+    }
+
+    private static Response png(byte[] png, Request request) {
         EntityTag tag = new EntityTag(Integer.toHexString(java.util.Arrays.hashCode(png)) + "-" + png.length);
         Response.ResponseBuilder notModified = request.evaluatePreconditions(tag);
         CacheControl immutable = CacheControl.valueOf("public, max-age=3600");

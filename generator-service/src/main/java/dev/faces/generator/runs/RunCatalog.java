@@ -31,7 +31,8 @@ public final class RunCatalog {
     static final long MAX_OBJECT_BYTES = 16L << 20;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern EPOCH_FILE = Pattern.compile("epoch-(\\d{4,})/(checkpoint\\.json|samples\\.png)$");
+    private static final Pattern EPOCH_FILE =
+            Pattern.compile("epoch-(\\d{4,})/(checkpoint\\.json|samples\\.png|samples-ema\\.png)$");
 
     private final ObjectStore store;
     private final String bucket;
@@ -95,11 +96,20 @@ public final class RunCatalog {
 
     /** epoch-NNNN/samples.png, the 64 fixed-latent faces the trainer drew after that epoch. */
     public Optional<byte[]> samples(String runId, int epoch) {
+        return grid(runId, epoch, false);
+    }
+
+    /** epoch-NNNN/samples-ema.png: the same latents drawn by G_ema. */
+    public Optional<byte[]> samplesEma(String runId, int epoch) {
+        return grid(runId, epoch, true);
+    }
+
+    private Optional<byte[]> grid(String runId, int epoch, boolean average) {
         requireId(runId);
         if (epoch < 1 || epoch > 9999) {
             throw new IllegalArgumentException("epoch must be 1 to 9999, got " + epoch);
         }
-        String key = ObjectKeys.samples(runId, epoch);
+        String key = average ? ObjectKeys.samplesEma(runId, epoch) : ObjectKeys.samples(runId, epoch);
         byte[] known = images.getIfPresent(key);
         if (known != null) {
             return Optional.of(known);
@@ -117,8 +127,12 @@ public final class RunCatalog {
             if (m.find()) {
                 int epoch = Integer.parseInt(m.group(1));
                 ObjectNode e = epochs.computeIfAbsent(epoch, n -> JSON.createObjectNode().put("epoch", n)
-                        .put("complete", false).put("samples", false));
-                e.put(m.group(2).equals("checkpoint.json") ? "complete" : "samples", true);
+                        .put("complete", false).put("samples", false).put("samplesEma", false));
+                e.put(switch (m.group(2)) {
+                    case "checkpoint.json" -> "complete";
+                    case "samples.png" -> "samples";
+                    default -> "samplesEma";
+                }, true);
             }
         }
         ArrayNode list = JSON.createArrayNode();

@@ -42,6 +42,7 @@ class RunCatalogTest {
                 + "{\"type\":\"epoch\",\"epoch\":1,\"step\":60,\"lossD\":0.9,\"swd\":200.0,\"imagesPerSecond\":41.5}\n"
                 + "{\"type\":\"ep"); // a last line cut short
         s3.put(BUCKET, ObjectKeys.samples("cat-new", 1), new byte[] {1, 2, 3}, "image/png");
+        s3.put(BUCKET, ObjectKeys.samplesEma("cat-new", 1), new byte[] {5, 6}, "image/png");
         put(s3, ObjectKeys.checkpointManifest("cat-new", 1), "{}");
         s3.put(BUCKET, ObjectKeys.samples("cat-new", 2), new byte[] {4}, "image/png"); // epoch 2 not committed yet
         RunCatalog catalog = new RunCatalog(s3, BUCKET, Duration.ofSeconds(5));
@@ -55,7 +56,9 @@ class RunCatalogTest {
 
         var run = catalog.run("cat-new").orElseThrow();
         assertThat(run.path("epochList").toString())
-                .isEqualTo("[{\"epoch\":1,\"complete\":true,\"samples\":true},{\"epoch\":2,\"complete\":false,\"samples\":true}]");
+                .isEqualTo("[{\"epoch\":1,\"complete\":true,\"samples\":true,\"samplesEma\":true},"
+                        + "{\"epoch\":2,\"complete\":false,\"samples\":true,\"samplesEma\":false}]");
+        assertThat(catalog.samplesEma("cat-new", 1)).contains(new byte[] {5, 6});
         assertThat(catalog.metrics("cat-new").orElseThrow()).hasSize(2);
         assertThat(catalog.samples("cat-new", 1)).contains(new byte[] {1, 2, 3});
         assertThat(catalog.samples("cat-new", 3)).isEmpty();
