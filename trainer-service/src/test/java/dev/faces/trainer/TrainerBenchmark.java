@@ -38,8 +38,9 @@ public final class TrainerBenchmark {
         int warmup = 2;
         double bare = bare(batch, warmup, steps);
         double service = service(batch, warmup, steps);
-        System.out.printf("RESULT batch=%d steps=%d bare_ms=%.0f service_ms=%.0f ratio=%.3f%n", batch, steps, bare,
-                service, service / bare);
+        double ema = ema(warmup, 20);
+        System.out.printf("RESULT batch=%d steps=%d bare_ms=%.0f service_ms=%.0f ratio=%.3f ema_update_ms=%.2f"
+                + " ema_share=%.4f%n", batch, steps, bare, service, service / bare, ema, ema / service);
     }
 
     private static double bare(int batch, int warmup, int steps) {
@@ -61,6 +62,24 @@ public final class TrainerBenchmark {
                 }
             }
             System.out.println("bare DJL step ms: " + times);
+            return median(times);
+        }
+    }
+
+    /** One G_ema update (part of every service step): average = beta * average + (1 - beta) * G. */
+    private static double ema(int warmup, int updates) {
+        try (NDManager root = NDManager.newBaseManager();
+             Net g = Net.initialise(root, DcganLayers.GENERATOR, new Random(1))) {
+            dev.faces.trainer.gan.GeneratorAverage average = dev.faces.trainer.gan.GeneratorAverage.of(root, g, 0.999);
+            List<Double> times = new ArrayList<>();
+            for (int i = 0; i < warmup + updates; i++) {
+                long t0 = System.nanoTime();
+                average.update(g, 1000 + i);
+                if (i >= warmup) {
+                    times.add((System.nanoTime() - t0) / 1e6);
+                }
+            }
+            System.out.println("G_ema update ms: " + times);
             return median(times);
         }
     }

@@ -22,7 +22,7 @@ public final class GeneratorAverage implements AutoCloseable {
     }
 
     /** An average that starts as a copy of {@code generator}. */
-    static GeneratorAverage of(NDManager root, Net generator, double decay) {
+    public static GeneratorAverage of(NDManager root, Net generator, double decay) {
         return load(root, SafeTensors.read(SafeTensors.write(generator.state(), Map.of())), decay);
     }
 
@@ -40,7 +40,7 @@ public final class GeneratorAverage implements AutoCloseable {
     }
 
     /** {@code average = beta * average + (1 - beta) * G}, for every trainable tensor, after step {@code step}. */
-    void update(Net generator, long step) {
+    public void update(Net generator, long step) {
         float beta = (float) beta(decay, step);
         List<NDArray> from = generator.parameters();
         List<NDArray> to = average.parameters();
