@@ -87,6 +87,7 @@ class GalleryBrowserIT {
             browser.quit();
         }
         if (pipeline != null) {
+            pipeline.unpin(); // faces.serving is shared by every test of the stack: leave no pin behind
             pipeline.close();
         }
     }

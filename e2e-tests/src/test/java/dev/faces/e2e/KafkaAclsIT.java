@@ -87,6 +87,7 @@ class KafkaAclsIT {
     @AfterAll
     static void stop() {
         if (pipeline != null) {
+            pipeline.unpin(); // faces.serving is shared by every test of the stack: leave no pin behind
             pipeline.close();
         }
     }
@@ -183,6 +184,7 @@ class KafkaAclsIT {
         assertThat(pin.statusCode()).as(pin.body()).isEqualTo(200);
         pipeline.await(pipeline.services.generator().url() + "/api/models/current",
                 m -> m.path("version").asText().equals(older) && m.path("pinned").asBoolean(), Duration.ofSeconds(30));
+        pipeline.unpin();
 
         for (var service : pipeline.services.all()) {
             assertThat(java.nio.file.Files.readString(service.log())).as(service.service().module

@@ -117,6 +117,22 @@ final class Pipeline implements AutoCloseable {
         return KafkaTopics.events(stack.bootstrapServers(), topic, key);
     }
 
+    /**
+     * Removes any pin through the generator and waits until it is gone: the pin lives on the compacted
+     * faces.serving topic, which every later generator of the shared stack reads from the start.
+     */
+    void unpin() {
+        try {
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(services.generator().url() + "/api/models/current/pin"))
+                    .header("Authorization", "Bearer " + TOKEN).DELETE().build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            await(services.generator().url() + "/api/models", m -> m.path("pinned").isNull(), Duration.ofSeconds(30));
+        } catch (Exception | AssertionError e) {
+            System.err.println("could not unpin: " + e);
+        }
+    }
+
     @Override
     public void close() {
         services.close();
