@@ -66,15 +66,16 @@ def load_safetensors(path):
     return out
 
 
-netG, netD = Generator(), Discriminator()
-print("G:", netG.load_state_dict(load_safetensors(sys.argv[1]), strict=True))
-print("D:", netD.load_state_dict(load_safetensors(sys.argv[2]), strict=True))
-netG.eval()
-netD.eval()
-with torch.no_grad():
-    fake = netG(torch.randn(64, nz, 1, 1, generator=torch.Generator().manual_seed(999)))
-    print("G(z):", tuple(fake.shape), "range [%.3f, %.3f]" % (fake.min().item(), fake.max().item()))
-    print("D(G(z)) mean: %.4f" % netD(fake).mean().item())
-if len(sys.argv) > 3:
-    vutils.save_image(fake, sys.argv[3], padding=2, normalize=True)
-    print("wrote", sys.argv[3])
+if __name__ == "__main__":
+    netG, netD = Generator(), Discriminator()
+    print("G:", netG.load_state_dict(load_safetensors(sys.argv[1]), strict=True))
+    print("D:", netD.load_state_dict(load_safetensors(sys.argv[2]), strict=True))
+    netG.eval()
+    netD.eval()
+    with torch.no_grad():
+        fake = netG(torch.randn(64, nz, 1, 1, generator=torch.Generator().manual_seed(999)))
+        print("G(z):", tuple(fake.shape), "range [%.3f, %.3f]" % (fake.min().item(), fake.max().item()))
+        print("D(G(z)) mean: %.4f" % netD(fake).mean().item())
+    if len(sys.argv) > 3:
+        vutils.save_image(fake, sys.argv[3], padding=2, normalize=True)
+        print("wrote", sys.argv[3])
