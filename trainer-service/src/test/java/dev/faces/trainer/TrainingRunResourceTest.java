@@ -73,7 +73,8 @@ class TrainingRunResourceTest {
                 .orElseThrow());
         assertThat(manifest.objects()).extracting(CheckpointManifest.Entry::key).containsExactly(
                 ObjectKeys.generator(runId, 2), ObjectKeys.discriminator(runId, 2), ObjectKeys.optimizer(runId, 2),
-                ObjectKeys.samples(runId, 2), ObjectKeys.epochMetrics(runId, 2));
+                ObjectKeys.samples(runId, 2), ObjectKeys.generatorEma(runId, 2), ObjectKeys.samplesEma(runId, 2),
+                ObjectKeys.epochMetrics(runId, 2));
         for (CheckpointManifest.Entry entry : manifest.objects()) {
             byte[] content = s3.get(bucket, entry.key()).orElseThrow();
             assertThat(Digests.sha256(content)).as(entry.key()).isEqualTo(entry.sha256());
@@ -97,6 +98,11 @@ class TrainingRunResourceTest {
         List<CheckpointPublished> checkpoints = events.stream().map(CloudEvent::data)
                 .filter(CheckpointPublished.class::isInstance).map(CheckpointPublished.class::cast).toList();
         assertThat(checkpoints).extracting(CheckpointPublished::epoch).containsExactly(1, 2);
+        // Both generators are scored: G's SWD and G_ema's, in the event as in checkpoint.json.
+        assertThat(checkpoints.get(1).metrics().swdEma()).isPositive()
+                .isEqualTo(manifest.metrics().swdEma()).isNotEqualTo(checkpoints.get(1).metrics().swd());
+        SafeTensors.Contents ema = SafeTensors.read(s3.get(bucket, ObjectKeys.generatorEma(runId, 2)).orElseThrow());
+        assertThat(ema.tensors().keySet()).isEqualTo(g.tensors().keySet());
         assertThat(checkpoints.get(1).generator().sha256())
                 .isEqualTo(Digests.sha256(s3.get(bucket, ObjectKeys.generator(runId, 2)).orElseThrow()))
                 .isEqualTo(manifest.object(ObjectKeys.generator(runId, 2)).orElseThrow().sha256());
