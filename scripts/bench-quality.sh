@@ -17,7 +17,8 @@ lscpu | grep -E "Model name" | sed 's/  */ /g'
 echo "== the pipeline: $n procedural faces, $epochs epochs"
 ./pipeline up --images "$n" --epochs "$epochs" --data "$data" > "$out/pipeline.log" 2>&1 &
 pid=$!
-trap 'kill -INT $pid 2>/dev/null || true' EXIT
+# SIGTERM: a background job of a script ignores SIGINT; the launcher stops in order on either.
+trap 'pkill -TERM -P $pid 2>/dev/null; kill -TERM $pid 2>/dev/null || true' EXIT
 started=$(date +%s)
 status() {
   python3 - "$run" <<'PY'
@@ -36,7 +37,7 @@ while true; do
   sleep 10
 done
 echo "trained in $(( $(date +%s) - started )) s (ingest and start-up included)"
-kill -INT $pid; wait $pid || true; trap - EXIT
+pkill -TERM -P $pid 2>/dev/null; kill -TERM $pid 2>/dev/null; wait $pid || true; trap - EXIT
 
 ck="$data/s3/buckets/faces-checkpoints/$run"
 ds="$data/s3/buckets/faces-datasets/sample-$n"
