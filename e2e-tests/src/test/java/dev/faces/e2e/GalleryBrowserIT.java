@@ -101,6 +101,7 @@ class GalleryBrowserIT {
     }
 
     private static void screenshot(String name) throws Exception {
+        js("window.scrollTo(0, 0)"); // the top of the view, whatever a click scrolled to
         byte[] png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
         Files.write(SCREENSHOTS.resolve(name), png);
     }
