@@ -2,6 +2,7 @@ package dev.faces.ingest;
 
 import dev.faces.core.ObjectStore;
 import dev.faces.ingest.job.IngestJobs;
+import dev.faces.ingest.preprocess.ImageDecoder;
 import dev.faces.ingest.job.IngestProgress;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +36,9 @@ public class IngestBeans {
                 .description("Rate of the newest ingest job").register(meters);
         Gauge.builder("faces.ingest.shards.written", jobs, j -> latest(j, IngestProgress::shards))
                 .description("Shards written by the newest ingest job").register(meters);
+        Gauge.builder("faces.ingest.jpeg.decoder.info", () -> 1)
+                .tag("decoder", ImageDecoder.jpegDecoder().startsWith("libjpeg-turbo") ? "libjpeg-turbo" : "imageio")
+                .description("The JPEG decoder in use (1): libjpeg-turbo through JNI, or ImageIO").register(meters);
         return jobs;
     }
 
@@ -44,6 +48,7 @@ public class IngestBeans {
 
     /** An ingest that a crash or a stop interrupted resumes on start, without anyone asking. */
     void resumeOnStart(@Observes StartupEvent start, IngestJobs jobs) {
+        ImageDecoder.logDecoder();
         jobs.resumeInterrupted();
     }
 

@@ -12,6 +12,7 @@ import dev.faces.core.events.EventCodec;
 import dev.faces.core.tensor.Npy;
 import dev.faces.core.tensor.NpyArray;
 import dev.faces.ingest.preprocess.ImageDecoder;
+import dev.faces.ingest.preprocess.Preprocessor;
 import dev.faces.ingest.preprocess.TutorialTransform;
 import dev.faces.ingest.source.ImageSource;
 import dev.faces.ingest.source.SourceEntry;
@@ -139,7 +140,7 @@ public final class IngestJob {
 
     private static Image preprocess(SourceEntry entry) {
         try {
-            return new Image(entry.name(), TutorialTransform.apply(ImageDecoder.decode(entry.read())), null);
+            return new Image(entry.name(), Preprocessor.tutorialPixels(entry.read()), null);
         } catch (ImageDecoder.RejectedImageException e) {
             return new Image(entry.name(), null, e.getMessage());
         } catch (IOException e) {

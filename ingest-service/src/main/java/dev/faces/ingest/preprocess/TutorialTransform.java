@@ -1,7 +1,5 @@
 package dev.faces.ingest.preprocess;
 
-import java.awt.image.BufferedImage;
-
 /**
  * The DCGAN tutorial's {@code Resize(64)} + {@code CenterCrop(64)} as torchvision applies them to a PIL image,
  * reproduced exactly: PIL's separable antialiased bilinear resampling (triangle filter widened by the scale,
@@ -16,9 +14,9 @@ public final class TutorialTransform {
     private TutorialTransform() {
     }
 
-    public static byte[] apply(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
+    public static byte[] apply(DecodedImage image) {
+        int w = image.width();
+        int h = image.height();
         // torchvision: the shorter side becomes 64, the longer int(64 * long / short)
         int ow = w <= h ? SIZE : (int) ((long) SIZE * w / h);
         int oh = w <= h ? (int) ((long) SIZE * h / w) : SIZE;
@@ -33,7 +31,7 @@ public final class TutorialTransform {
         for (int y = top; ky != null && y < top + SIZE; y++) {
             rowTo = Math.max(rowTo, ky.start()[y] + ky.count()[y]);
         }
-        Bgr bgr = bgr(image, rowFrom, rowTo);
+        Bgr bgr = new Bgr(image.bgr(), 3 * rowFrom * w);
         int[][] rows = horizontal(bgr, w, rowTo - rowFrom, kx, left);
         byte[] out = new byte[3 * SIZE * SIZE];
         int[] acc = new int[SIZE];
@@ -104,27 +102,6 @@ public final class TutorialTransform {
             }
         }
         return rows;
-    }
-
-    /** Rows [from, to) as interleaved BGR: the decoder's own buffer when it already is, a copy otherwise. */
-    private static Bgr bgr(BufferedImage image, int from, int to) {
-        int w = image.getWidth();
-        var raster = image.getRaster();
-        boolean plain = raster.getParent() == null && raster.getSampleModelTranslateX() == 0
-                && raster.getSampleModelTranslateY() == 0;
-        if (plain && image.getType() == BufferedImage.TYPE_3BYTE_BGR
-                && raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm
-                && sm.getPixelStride() == 3 && sm.getScanlineStride() == 3 * w) {
-            return new Bgr(((java.awt.image.DataBufferByte) raster.getDataBuffer()).getData(), 3 * from * w);
-        }
-        int[] rgb = image.getRGB(0, from, w, to - from, null, 0, w);
-        byte[] d = new byte[3 * rgb.length];
-        for (int i = 0, p = 0; i < rgb.length; i++, p += 3) {
-            d[p] = (byte) rgb[i];
-            d[p + 1] = (byte) (rgb[i] >> 8);
-            d[p + 2] = (byte) (rgb[i] >> 16);
-        }
-        return new Bgr(d, 0);
     }
 
     private static final java.util.Map<Long, Coefficients> COEFFICIENTS = new java.util.concurrent.ConcurrentHashMap<>();

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faces.core.tensor.Npy;
 import dev.faces.core.tensor.NpyArray;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,8 +33,7 @@ class TutorialTransformTest {
     }
 
     private Diff compare(String image, String expected) throws Exception {
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(resource(image)));
-        byte[] actual = TutorialTransform.apply(img);
+        byte[] actual = TutorialTransform.apply(ImageDecoder.decode(resource(image)));
         byte[] want = Npy.read(resource(expected), NpyArray.DType.UINT8, 3, 64, 64).data();
         long sum = 0;
         int max = 0;
