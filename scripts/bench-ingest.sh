@@ -13,7 +13,11 @@ cp="ingest-service/target/classes:$(cat ingest-service/target/bench.cp)"
 java -cp local-stack/target/classes dev.faces.stack.SampleFaces "$data" --images "$n"
 rm -f "$data/list_eval_partition.txt"
 mkdir -p target/bench
-javac -d target/bench -cp "$cp" bench/IngestBench.java
+javac -d target/bench -cp "$cp" bench/IngestBench.java bench/IngestStagesBench.java
+lscpu | grep -E "Model name" | sed 's/  */ /g'
+echo "CPU flags: $(grep -o -w 'avx2\|avx512f\|avx512bw\|sha_ni' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "== where one image's time goes (one thread, files in memory)"
+java -Xmx2g -cp "target/bench:$cp" IngestStagesBench "$data" 2>&1 | grep -E "^STAGE|^JPEG"
 echo "== ingest-service (Java, all cores)"
 java -Xmx2g -cp "target/bench:$cp" IngestBench "$data" 2>&1 | grep -E "^RESULT"
 echo "== the tutorial's torchvision DataLoader"

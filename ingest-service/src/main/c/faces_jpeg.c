@@ -188,10 +188,10 @@ static inline unsigned char clip8(int acc) {
     return (unsigned char) (v < 0 ? 0 : v > 255 ? 255 : v);
 }
 
-/* The horizontal pass of one BGR row into the crop's 64 columns of three planes. */
-__attribute__((target_clones("avx2", "default")))
-static void horizontal(const JSAMPLE *row, const coefficients *kx, int left, unsigned char *r, unsigned char *g,
-                       unsigned char *b) {
+/* The horizontal pass of one BGR row into the crop's 64 columns of three planes, one output at a time: the
+ * portable path, and the one for filters longer than 8 taps (sources over 22 times the output). */
+static void horizontal_scalar(const JSAMPLE *row, const coefficients *kx, int left, unsigned char *r,
+                              unsigned char *g, unsigned char *b) {
     const int half = 1 << (PRECISION_BITS - 1);
     for (int x = 0; x < SIZE; x++) {
         if (!kx) {
@@ -214,6 +214,91 @@ static void horizontal(const JSAMPLE *row, const coefficients *kx, int left, uns
         r[x] = clip8(acc_r);
     }
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_PATH 1
+
+/* Each output's taps, padded to 8 with zero weights, as one vector: what the AVX2 pass multiplies. */
+typedef struct {
+    int start[SIZE];
+    int weights[SIZE][8] __attribute__((aligned(32)));
+} padded_coefficients;
+
+static int pad_coefficients(const coefficients *k, int in, padded_coefficients *out) {
+    for (int x = 0; x < SIZE; x++) {
+        if (k->count[x] > 8) return 0;
+        int start = k->start[x];
+        if (start + 8 > in) start = in > 8 ? in - 8 : 0; /* keep the 8 reads inside the row */
+        int shift = k->start[x] - start;
+        for (int i = 0; i < 8; i++) {
+            int j = i - shift;
+            out->weights[x][i] = j >= 0 && j < k->count[x] ? k->weights[x * k->stride + j] : 0;
+        }
+        out->start[x] = start;
+    }
+    return 1;
+}
+
+/* One plane's 64 outputs, 8 at a time: per output its 8 source bytes widened and multiplied by its weights
+ * (exact 32-bit products, as the scalar path), then the eight dot products reduced into one vector. */
+__attribute__((target("avx2")))
+static void horizontal_plane_avx2(const unsigned char *plane, const padded_coefficients *k, unsigned char *out) {
+    const __m256i half = _mm256_set1_epi32(1 << (PRECISION_BITS - 1));
+    const __m256i zero = _mm256_setzero_si256(), top = _mm256_set1_epi32(255);
+    for (int x = 0; x < SIZE; x += 8) {
+        __m256i m[8];
+        for (int j = 0; j < 8; j++) {
+            __m256i px = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *) (plane + k->start[x + j])));
+            m[j] = _mm256_mullo_epi32(px, _mm256_load_si256((const __m256i *) k->weights[x + j]));
+        }
+        __m256i a0 = _mm256_hadd_epi32(m[0], m[1]), a1 = _mm256_hadd_epi32(m[2], m[3]);
+        __m256i a2 = _mm256_hadd_epi32(m[4], m[5]), a3 = _mm256_hadd_epi32(m[6], m[7]);
+        __m256i b0 = _mm256_hadd_epi32(a0, a1), b1 = _mm256_hadd_epi32(a2, a3);
+        __m256i sum = _mm256_add_epi32(_mm256_permute2x128_si256(b0, b1, 0x20),
+                                       _mm256_permute2x128_si256(b0, b1, 0x31));
+        __m256i v = _mm256_srai_epi32(_mm256_add_epi32(sum, half), PRECISION_BITS);
+        v = _mm256_min_epi32(_mm256_max_epi32(v, zero), top);
+        __m128i words = _mm_packus_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        _mm_storel_epi64((__m128i *) (out + x), _mm_packus_epi16(words, words));
+    }
+}
+
+__attribute__((target("avx2")))
+static void horizontal_avx2(const JSAMPLE *row, int w, const padded_coefficients *k, unsigned char *planes_bgr,
+                            unsigned char *r, unsigned char *g, unsigned char *b) {
+    unsigned char *pb = planes_bgr, *pg = planes_bgr + w, *pr = planes_bgr + 2 * w;
+    /* Deinterleave 16 pixels (48 bytes) at a time: each channel's bytes picked from the three loads by shuffles. */
+    const __m128i b0 = _mm_setr_epi8(0, 3, 6, 9, 12, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m128i b1 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, 2, 5, 8, 11, 14, -1, -1, -1, -1, -1);
+    const __m128i b2 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 4, 7, 10, 13);
+    const __m128i g0 = _mm_setr_epi8(1, 4, 7, 10, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m128i g1 = _mm_setr_epi8(-1, -1, -1, -1, -1, 0, 3, 6, 9, 12, 15, -1, -1, -1, -1, -1);
+    const __m128i g2 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 2, 5, 8, 11, 14);
+    const __m128i r0 = _mm_setr_epi8(2, 5, 8, 11, 14, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m128i r1 = _mm_setr_epi8(-1, -1, -1, -1, -1, 1, 4, 7, 10, 13, -1, -1, -1, -1, -1, -1);
+    const __m128i r2 = _mm_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 3, 6, 9, 12, 15);
+    int x = 0;
+    for (; x + 16 <= w; x += 16) {
+        const __m128i *p = (const __m128i *) (row + 3 * x);
+        __m128i a = _mm_loadu_si128(p), b = _mm_loadu_si128(p + 1), c = _mm_loadu_si128(p + 2);
+        _mm_storeu_si128((__m128i *) (pb + x), _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(a, b0),
+                _mm_shuffle_epi8(b, b1)), _mm_shuffle_epi8(c, b2)));
+        _mm_storeu_si128((__m128i *) (pg + x), _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(a, g0),
+                _mm_shuffle_epi8(b, g1)), _mm_shuffle_epi8(c, g2)));
+        _mm_storeu_si128((__m128i *) (pr + x), _mm_or_si128(_mm_or_si128(_mm_shuffle_epi8(a, r0),
+                _mm_shuffle_epi8(b, r1)), _mm_shuffle_epi8(c, r2)));
+    }
+    for (; x < w; x++) {
+        pb[x] = row[3 * x];
+        pg[x] = row[3 * x + 1];
+        pr[x] = row[3 * x + 2];
+    }
+    horizontal_plane_avx2(pb, k, b);
+    horizontal_plane_avx2(pg, k, g);
+    horizontal_plane_avx2(pr, k, r);
+}
+#endif
 
 /* The vertical pass of one output row of one plane: 64 sums that run as vectors. */
 __attribute__((target_clones("avx2", "default")))
@@ -288,16 +373,40 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTuto
         cinfo.dct_method = JDCT_ISLOW;
         cinfo.do_fancy_upsampling = TRUE;
         jpeg_start_decompress(&cinfo);
-        JSAMPARRAY line = (*cinfo.mem->alloc_sarray)((j_common_ptr) &cinfo, JPOOL_IMAGE, w * 4, 1);
+        /* One byte off alignment: libjpeg-turbo's SIMD colour conversion writes an aligned row with non-temporal
+         * stores, which send it past the cache to memory, and reading it back then costs a memory access per cache
+         * line (this doubled the whole call). A misaligned row gets ordinary stores and stays in L1. */
+        JSAMPARRAY line = (*cinfo.mem->alloc_sarray)((j_common_ptr) &cinfo, JPOOL_IMAGE, w * 4 + 64, 1);
+        line[0] = (JSAMPROW) ((((size_t) line[0] + 63) & ~(size_t) 63) + 1);
         JSAMPARRAY bgr = inverted_inks
                 ? (*cinfo.mem->alloc_sarray)((j_common_ptr) &cinfo, JPOOL_IMAGE, w * 3, 1) : line;
         unsigned char *planes = (*cinfo.mem->alloc_large)((j_common_ptr) &cinfo, JPOOL_IMAGE, (size_t) 3 * rows * SIZE);
+#ifdef HAVE_AVX2_PATH
+        padded_coefficients *padded = NULL;
+        unsigned char *deinterleaved = NULL;
+        if (ow != w && w >= 8 && __builtin_cpu_supports("avx2")) {
+            padded = (*cinfo.mem->alloc_small)((j_common_ptr) &cinfo, JPOOL_IMAGE, sizeof(padded_coefficients) + 32);
+            padded = (padded_coefficients *) (((size_t) padded + 31) & ~(size_t) 31);
+            if (pad_coefficients(&kx, w, padded)) {
+                deinterleaved = (*cinfo.mem->alloc_small)((j_common_ptr) &cinfo, JPOOL_IMAGE, (size_t) 3 * w);
+            } else {
+                padded = NULL;
+            }
+        }
+#endif
         if (row_from > 0) jpeg_skip_scanlines(&cinfo, (JDIMENSION) row_from);
         for (int y = 0; y < rows; y++) {
             jpeg_read_scanlines(&cinfo, line, 1);
             if (inverted_inks) cmyk_to_bgr(line[0], bgr[0], (JDIMENSION) w);
-            horizontal(bgr[0], ow != w ? &kx : NULL, left, planes + (size_t) y * SIZE,
-                       planes + (size_t) (rows + y) * SIZE, planes + (size_t) (2 * rows + y) * SIZE);
+            unsigned char *r = planes + (size_t) y * SIZE, *g = planes + (size_t) (rows + y) * SIZE,
+                          *b = planes + (size_t) (2 * rows + y) * SIZE;
+#ifdef HAVE_AVX2_PATH
+            if (padded) {
+                horizontal_avx2(bgr[0], w, padded, deinterleaved, r, g, b);
+                continue;
+            }
+#endif
+            horizontal_scalar(bgr[0], ow != w ? &kx : NULL, left, r, g, b);
         }
         /* Skipping to the very end would stop reading the stream; skipping all but the last row still entropy-
          * decodes the data, so a damaged tail is found as a full decode finds it. */

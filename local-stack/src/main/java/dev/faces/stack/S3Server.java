@@ -38,7 +38,7 @@ public final class S3Server extends ChildServer {
         Ports.requireFree(port, "S3", "Is another ./pipeline stack running? Stop it, or set S3_ENDPOINT to use that server.");
         Path config = writeConfig();
         process = ChildJvm.start("s3proxy", ChildJvm.buildProperty("s3proxy.jar"),
-                List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                List.of("-Xms32m", "-Xmx256m", "-XX:+UseSerialGC"),
                 "org.gaul.s3proxy.Main", List.of("--properties", config.toString()), logFile);
         try {
             awaitReady(Duration.ofSeconds(60));

@@ -88,8 +88,80 @@ public final class IngestJob {
                 source.describe(), rejected.size()));
 
         List<ObjectNode> shards = new ArrayList<>();
+        ShardWrites writes = new ShardWrites(shards);
+        try {
+            preprocessAndWrite(id, entries, settings, progress, rejected, writes);
+        } finally {
+            writes.close();
+        }
+        writeRejected(id, rejected);
+        int images = shards.stream().mapToInt(s -> s.path("count").asInt()).sum();
+        byte[] manifest = manifest(source, settings, shards, images, rejected.size());
+        store.put(bucket, ObjectKeys.manifest(id), manifest, "application/json");
+        holdForDrill(id);
+        events.completed(new DatasetCompleted(id, shards.size(), images, rejected.size(), ObjectKeys.manifest(id)));
+        progress.finish(IngestProgress.Status.completed, null);
+        LOG.info(String.format("ingest %s done: %d images in %d shards, %d rejected, %.0f images/s", id, images,
+                shards.size(), rejected.size(), progress.imagesPerSecond()));
+    }
+
+    /**
+     * Shards written (S3, then the event) by one thread of their own, in index order, while the workers go on
+     * preprocessing: at most {@link #QUEUED} wait behind the one being written, so memory stays bounded (about
+     * 25 MB a shard of 1,000) and a slow S3 slows the ingest instead of filling the heap.
+     */
+    private final class ShardWrites implements AutoCloseable {
+        private static final int QUEUED = 2;
+        private final List<ObjectNode> done;
+        private final ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ingest-shard-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        private final java.util.ArrayDeque<Future<ObjectNode>> inFlight = new java.util.ArrayDeque<>();
+        private int next;
+
+        ShardWrites(List<ObjectNode> done) {
+            this.done = done;
+        }
+
+        void submit(String id, List<Image> images, IngestProgress progress) throws IOException, InterruptedException {
+            int index = next++;
+            List<Image> shard = List.copyOf(images);
+            inFlight.add(writer.submit(() -> writeShard(id, index, shard, progress)));
+            while (inFlight.size() > QUEUED) {
+                awaitOldest();
+            }
+        }
+
+        void drain() throws IOException, InterruptedException {
+            while (!inFlight.isEmpty()) {
+                awaitOldest();
+            }
+        }
+
+        private void awaitOldest() throws IOException, InterruptedException {
+            try {
+                done.add(inFlight.poll().get());
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r; // a StorageException once the retries are spent: the job fails with its message
+                }
+                throw new IOException("writing a shard failed: " + cause, cause);
+            }
+        }
+
+        @Override
+        public void close() {
+            writer.shutdownNow();
+        }
+    }
+
+    private void preprocessAndWrite(String id, List<SourceEntry> entries, Settings settings, IngestProgress progress,
+                                    List<ImageSource.Rejection> rejected, ShardWrites writes)
+            throws IOException, InterruptedException {
         List<Image> pending = new ArrayList<>();
-        int images = 0;
         // A sliding window of preprocessing in flight (about 12 KB each) keeps every core busy while this thread
         // writes a shard to S3 and announces it.
         int inFlight = Math.max(1024, parallelism * 256);
@@ -113,9 +185,8 @@ public final class IngestJob {
                 continue;
             }
             pending.add(img);
-            images++;
             if (pending.size() == settings.shardSize()) {
-                shards.add(writeShard(id, shards.size(), pending, progress));
+                writes.submit(id, pending, progress);
                 pending.clear();
             }
             if (System.nanoTime() - lastLog > 5_000_000_000L) {
@@ -126,16 +197,9 @@ public final class IngestJob {
             }
         }
         if (!pending.isEmpty()) {
-            shards.add(writeShard(id, shards.size(), pending, progress));
+            writes.submit(id, pending, progress);
         }
-        writeRejected(id, rejected);
-        byte[] manifest = manifest(source, settings, shards, images, rejected.size());
-        store.put(bucket, ObjectKeys.manifest(id), manifest, "application/json");
-        holdForDrill(id);
-        events.completed(new DatasetCompleted(id, shards.size(), images, rejected.size(), ObjectKeys.manifest(id)));
-        progress.finish(IngestProgress.Status.completed, null);
-        LOG.info(String.format("ingest %s done: %d images in %d shards, %d rejected, %.0f images/s", id, images,
-                shards.size(), rejected.size(), progress.imagesPerSecond()));
+        writes.drain();
     }
 
     private static Image preprocess(SourceEntry entry) {

@@ -19,8 +19,47 @@ public final class SlicedWasserstein {
     private SlicedWasserstein() {
     }
 
+    /**
+     * The projections of descriptors onto directions, the bulk of the work (about 10 GFLOP a set and level at 512
+     * images). {@link #JAVA} is plain Java; the trainer passes {@link LibtorchProjector}, one matrix product per
+     * block of directions in libtorch.
+     */
+    public interface Projector {
+        /** {@code rows} descriptors of {@code dim} values, row-major, to be projected block after block. */
+        Projected prepare(float[] descriptors, int rows, int dim);
+    }
+
+    /** Prepared descriptors. */
+    public interface Projected extends AutoCloseable {
+        /** Onto {@code count} unit directions ({@code count x dim}): the projections, {@code count x rows}. */
+        float[] onto(float[] directions, int count);
+
+        @Override
+        void close();
+    }
+
+    /** Plain Java, on all cores: the reference, and what the tests use. */
+    public static final Projector JAVA = (descriptors, rows, dim) -> new Projected() {
+        @Override
+        public float[] onto(float[] directions, int count) {
+            return projectInJava(descriptors, rows, dim, directions, count);
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    /** Directions projected (and their projections sorted) per block: 64 x 65,536 floats is 16 MB a set. */
+    static final int DIRECTION_BLOCK = 64;
+
     /** Images NCHW, 3 x 64 x 64 each, any value range (both sets alike). Uses min(countA, countB) images of each. */
     public static double distance(float[] a, int countA, float[] b, int countB, long seed) {
+        return distance(a, countA, b, countB, seed, JAVA);
+    }
+
+    /** As {@link #distance(float[], int, float[], int, long)}, projecting with {@code projector}. */
+    public static double distance(float[] a, int countA, float[] b, int countB, long seed, Projector projector) {
         int n = Math.min(countA, countB);
         SplittableRandom random = new SplittableRandom(seed);
         double total = 0;
@@ -28,11 +67,11 @@ public final class SlicedWasserstein {
         float[][] levelsB = pyramid(b, n);
         for (int level = 0; level < LEVELS; level++) {
             int size = 64 >> level;
-            float[][] da = descriptors(levelsA[level], n, size, random.split());
-            float[][] db = descriptors(levelsB[level], n, size, random.split());
+            float[] da = descriptors(levelsA[level], n, size, random.split());
+            float[] db = descriptors(levelsB[level], n, size, random.split());
             normalise(da);
             normalise(db);
-            total += sliced(da, db, random.split());
+            total += sliced(da, db, n * PATCHES_PER_IMAGE, random.split(), projector);
         }
         return total / LEVELS * 1e3;
     }
@@ -118,17 +157,18 @@ public final class SlicedWasserstein {
         return i < 0 ? -i : i >= size ? 2 * (size - 1) - i : i;
     }
 
-    /** n * 128 descriptors of 3 * 7 * 7 values from random neighbourhoods. */
-    static float[][] descriptors(float[] level, int n, int size, SplittableRandom random) {
-        int dim = 3 * PATCH * PATCH;
-        float[][] out = new float[n * PATCHES_PER_IMAGE][dim];
+    static final int DIM = 3 * PATCH * PATCH;
+
+    /** n * 128 descriptors of 3 * 7 * 7 values from random neighbourhoods, row-major. */
+    static float[] descriptors(float[] level, int n, int size, SplittableRandom random) {
+        float[] out = new float[n * PATCHES_PER_IMAGE * DIM];
         int plane = size * size;
         for (int i = 0; i < n; i++) {
             for (int k = 0; k < PATCHES_PER_IMAGE; k++) {
                 int y0 = random.nextInt(size - PATCH + 1);
                 int x0 = random.nextInt(size - PATCH + 1);
-                float[] d = out[i * PATCHES_PER_IMAGE + k];
-                int j = 0;
+                float[] d = out;
+                int j = (i * PATCHES_PER_IMAGE + k) * DIM;
                 for (int c = 0; c < 3; c++) {
                     for (int y = 0; y < PATCH; y++) {
                         for (int x = 0; x < PATCH; x++) {
@@ -142,23 +182,24 @@ public final class SlicedWasserstein {
     }
 
     /** Per channel: subtract the mean and divide by the standard deviation over all descriptors. */
-    static void normalise(float[][] desc) {
+    static void normalise(float[] desc) {
         int per = PATCH * PATCH;
+        int rows = desc.length / DIM;
         for (int c = 0; c < 3; c++) {
             double sum = 0;
             double sq = 0;
-            long count = (long) desc.length * per;
-            for (float[] d : desc) {
-                for (int j = c * per; j < (c + 1) * per; j++) {
-                    sum += d[j];
-                    sq += (double) d[j] * d[j];
+            long count = (long) rows * per;
+            for (int r = 0; r < rows; r++) {
+                for (int j = r * DIM + c * per, end = j + per; j < end; j++) {
+                    sum += desc[j];
+                    sq += (double) desc[j] * desc[j];
                 }
             }
             double mean = sum / count;
             double std = Math.sqrt(Math.max(sq / count - mean * mean, 1e-12));
-            for (float[] d : desc) {
-                for (int j = c * per; j < (c + 1) * per; j++) {
-                    d[j] = (float) ((d[j] - mean) / std);
+            for (int r = 0; r < rows; r++) {
+                for (int j = r * DIM + c * per, end = j + per; j < end; j++) {
+                    desc[j] = (float) ((desc[j] - mean) / std);
                 }
             }
         }
@@ -166,49 +207,69 @@ public final class SlicedWasserstein {
 
     /**
      * The mean over 4 x 128 random unit directions of the 1-D Wasserstein distance between the projections.
-     * Directions are drawn in order from {@code random}; the projections and sorts, the bulk of the work, run
-     * in parallel, and the per-direction results are summed in direction order, so the value does not depend
-     * on the thread count.
+     * Directions are drawn in order from {@code random} and projected a block at a time; the sorts run in
+     * parallel, and the per-direction results are summed in direction order, so the value does not depend on the
+     * thread count.
      */
-    static double sliced(float[][] a, float[][] b, SplittableRandom random) {
-        int dim = a[0].length;
-        float[][] dirs = new float[REPEATS * DIRECTIONS][dim];
-        for (float[] dir : dirs) {
+    static double sliced(float[] a, float[] b, int rows, SplittableRandom random, Projector projector) {
+        int total = REPEATS * DIRECTIONS;
+        float[] dirs = new float[total * DIM];
+        for (int k = 0; k < total; k++) {
             double norm = 0;
-            for (int j = 0; j < dim; j++) {
+            for (int j = 0; j < DIM; j++) {
                 double g = gaussian(random);
-                dir[j] = (float) g;
+                dirs[k * DIM + j] = (float) g;
                 norm += g * g;
             }
             float inv = (float) (1 / Math.sqrt(norm));
-            for (int j = 0; j < dim; j++) {
-                dir[j] *= inv;
+            for (int j = 0; j < DIM; j++) {
+                dirs[k * DIM + j] *= inv;
             }
         }
-        double[] perDirection = new double[dirs.length];
-        ThreadLocal<int[][]> buffers = ThreadLocal.withInitial(() -> new int[][] {new int[a.length], new int[b.length],
-                new int[Math.max(a.length, b.length)]});
-        java.util.stream.IntStream.range(0, dirs.length).parallel().forEach(k -> {
-            int[][] buf = buffers.get();
-            int[] pa = buf[0];
-            int[] pb = buf[1];
-            for (int i = 0; i < a.length; i++) {
-                pa[i] = sortKey(dot(a[i], dirs[k]));
-                pb[i] = sortKey(dot(b[i], dirs[k]));
-            }
-            radixSort(pa, buf[2]);
-            radixSort(pb, buf[2]);
-            double sum = 0;
-            for (int i = 0; i < pa.length; i++) {
-                sum += Math.abs(fromSortKey(pa[i]) - fromSortKey(pb[i]));
-            }
-            perDirection[k] = sum / pa.length;
-        });
-        double total = 0;
+        double[] perDirection = new double[total];
+        ThreadLocal<int[][]> buffers = ThreadLocal.withInitial(() -> new int[][] {new int[rows], new int[rows],
+                new int[rows]});
+        try (Projected setA = projector.prepare(a, rows, DIM); Projected setB = projector.prepare(b, rows, DIM)) {
+          for (int first = 0; first < total; first += DIRECTION_BLOCK) {
+            int count = Math.min(DIRECTION_BLOCK, total - first);
+            float[] block = Arrays.copyOfRange(dirs, first * DIM, (first + count) * DIM);
+            float[] pa = setA.onto(block, count);
+            float[] pb = setB.onto(block, count);
+            int offset = first;
+            java.util.stream.IntStream.range(0, count).parallel().forEach(k -> {
+                int[][] buf = buffers.get();
+                int[] ka = buf[0];
+                int[] kb = buf[1];
+                for (int i = 0, o = k * rows; i < rows; i++, o++) {
+                    ka[i] = sortKey(pa[o]);
+                    kb[i] = sortKey(pb[o]);
+                }
+                radixSort(ka, buf[2]);
+                radixSort(kb, buf[2]);
+                double sum = 0;
+                for (int i = 0; i < rows; i++) {
+                    sum += Math.abs(fromSortKey(ka[i]) - fromSortKey(kb[i]));
+                }
+                perDirection[offset + k] = sum / rows;
+            });
+          }
+        }
+        double sum = 0;
         for (double v : perDirection) {
-            total += v;
+            sum += v;
         }
-        return total / dirs.length;
+        return sum / total;
+    }
+
+    /** Each projection a dot product with four partial sums; directions in parallel. */
+    private static float[] projectInJava(float[] descriptors, int rows, int dim, float[] directions, int count) {
+        float[] out = new float[count * rows];
+        java.util.stream.IntStream.range(0, count).parallel().forEach(k -> {
+            for (int i = 0; i < rows; i++) {
+                out[k * rows + i] = dot(descriptors, i * dim, directions, k * dim, dim);
+            }
+        });
+        return out;
     }
 
     /** The float's bits, flipped so that signed int order is float order (negative floats reversed). */
@@ -257,20 +318,20 @@ public final class SlicedWasserstein {
     }
 
     /** Four partial sums, so the JIT can keep several multiply-adds in flight. */
-    private static float dot(float[] x, float[] y) {
+    private static float dot(float[] x, int xo, float[] y, int yo, int n) {
         float s0 = 0;
         float s1 = 0;
         float s2 = 0;
         float s3 = 0;
         int i = 0;
-        for (; i + 3 < x.length; i += 4) {
-            s0 += x[i] * y[i];
-            s1 += x[i + 1] * y[i + 1];
-            s2 += x[i + 2] * y[i + 2];
-            s3 += x[i + 3] * y[i + 3];
+        for (; i + 3 < n; i += 4) {
+            s0 += x[xo + i] * y[yo + i];
+            s1 += x[xo + i + 1] * y[yo + i + 1];
+            s2 += x[xo + i + 2] * y[yo + i + 2];
+            s3 += x[xo + i + 3] * y[yo + i + 3];
         }
-        for (; i < x.length; i++) {
-            s0 += x[i] * y[i];
+        for (; i < n; i++) {
+            s0 += x[xo + i] * y[yo + i];
         }
         return (s0 + s1) + (s2 + s3);
     }

@@ -25,6 +25,7 @@ import java.util.function.BooleanSupplier;
  * function of (seed, epoch, batch), so a run resumed from a checkpoint continues exactly as it would have.
  */
 public final class TrainingLoop implements AutoCloseable {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TrainingLoop.class.getName());
     public static final int SAMPLE_LATENTS = 64;
     static final int CALIBRATION_BATCHES = 8;
     static final int CALIBRATION_BATCH = 128;
@@ -235,17 +236,26 @@ public final class TrainingLoop implements AutoCloseable {
             if (last == null) {
                 throw new IllegalStateException("epoch " + epoch + " had no usable images");
             }
-            double rate = images / ((System.nanoTime() - started) / 1e9);
+            long t0 = System.nanoTime();
+            double rate = images / ((t0 - started) / 1e9);
             epochsDone = epoch;
             batchesDone = 0;
             Snapshot snapshot = snapshot(); // recalibrates both generators' BN: SWD then measures what is served
+            long t1 = System.nanoTime();
             double swd = measureSwd(generator, data.heldBack());
+            long t2 = System.nanoTime();
             double swdEma = measureSwd(average.net(), data.heldBack());
+            long t3 = System.nanoTime();
             var info = new TrainingListener.EpochInfo(epoch, hyper.epochs(), globalStep, last, rate, swd,
                     data.swdFloor(), snapshot, swdEma);
             for (TrainingListener l : listeners) {
                 l.onEpoch(info);
             }
+            long t4 = System.nanoTime();
+            LOG.info(String.format("epoch %d's end took %.1f s, %.1f%% of the epoch: BN recalibration, sample grids"
+                    + " and serialisation %.1f s, SWD of G %.1f s and of G_ema %.1f s, checkpoint and event %.1f s",
+                    epoch, (t4 - t0) / 1e9, 100.0 * (t4 - t0) / (t4 - started), (t1 - t0) / 1e9, (t2 - t1) / 1e9,
+                    (t3 - t2) / 1e9, (t4 - t3) / 1e9));
             savedStep = globalStep;
         }
         return Outcome.COMPLETED;
@@ -337,7 +347,8 @@ public final class TrainingLoop implements AutoCloseable {
         }
         long seed = Latents.derive(hyper.seed(), 0x5D);
         float[] fake = generate(net, Latents.of(seed, real.count()), real.count());
-        return SlicedWasserstein.distance(fake, real.count(), real.normalised(), real.count(), seed);
+        return SlicedWasserstein.distance(fake, real.count(), real.normalised(), real.count(), seed,
+                new LibtorchProjector(root));
     }
 
     /** The real-vs-real floor on two equal-sized real sets, with the seed {@link #measureSwd} uses. */
@@ -348,7 +359,9 @@ public final class TrainingLoop implements AutoCloseable {
         }
         float[] a = java.util.Arrays.copyOf(heldBack.normalised(), n * 3 * 64 * 64);
         float[] b = java.util.Arrays.copyOf(other.normalised(), n * 3 * 64 * 64);
-        return SlicedWasserstein.distance(b, n, a, n, Latents.derive(runSeed, 0x5D));
+        try (NDManager m = NDManager.newBaseManager()) {
+            return SlicedWasserstein.distance(b, n, a, n, Latents.derive(runSeed, 0x5D), new LibtorchProjector(m));
+        }
     }
 
     @Override

@@ -27,6 +27,19 @@ class SlicedWassersteinTest {
     }
 
     @Test
+    void libtorchsProjectionsGiveJavasDistance() {
+        float[] real = smoothImages(new Random(1), 16, 0f);
+        float[] other = smoothImages(new Random(5), 16, 0.2f);
+        double java = SlicedWasserstein.distance(real, 16, other, 16, 9);
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            double torch = SlicedWasserstein.distance(real, 16, other, 16, 9, new LibtorchProjector(m));
+            assertThat(torch).isCloseTo(java, within(java * 1e-5));
+            double otherSeed = SlicedWasserstein.distance(real, 16, other, 16, 10, new LibtorchProjector(m));
+            assertThat(otherSeed).as("a different draw of patches and directions").isNotCloseTo(java, within(java * 1e-3));
+        }
+    }
+
+    @Test
     void theLaplacianPyramidReconstructsTheImage() {
         float[] img = smoothImages(new Random(4), 1, 0.3f);
         float[][] levels = SlicedWasserstein.pyramid(img, 1);
