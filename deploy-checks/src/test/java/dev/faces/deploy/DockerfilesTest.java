@@ -29,6 +29,16 @@ class DockerfilesTest {
     }
 
     @Test
+    void theIngestImageBuildsAndRunsWithLibjpegTurbo() throws Exception {
+        String dockerfile = read("ingest-service/src/main/docker/Dockerfile.jvm");
+        // what src/main/c/build.sh compiles against, and the library it links at run time
+        assertThat(read("ingest-service/src/main/c/build.sh")).contains("-ljpeg").contains("jpeglib.h");
+        assertThat(dockerfile).contains("gcc").contains("libjpeg62-turbo-dev").contains("COPY . .")
+                .contains("RUN mvn -B -pl ingest-service -am package -DskipTests")
+                .containsPattern("(?s)FROM \\$\\{RUNTIME_IMAGE}.*libjpeg62-turbo");
+    }
+
+    @Test
     void theNativeBuildRunsTheSourcesStepOfCiThenNativeImage() throws Exception {
         String dockerfile = read("generator-service/src/main/docker/Dockerfile.native");
         String ci = read(".ci/run");

@@ -41,7 +41,7 @@ class ProgressViewTest {
         PipelineUp.Args args = PipelineUp.Args.parse(new String[] {"--images", "1024", "--epochs", "1"});
         assertThat(args.datasetId()).isEqualTo("sample-1024");
         assertThat(args.epochs()).isEqualTo(1);
-        assertThat(PipelineUp.Args.parse(new String[0]).sampleSize()).isEqualTo(8192);
+        assertThat(PipelineUp.Args.parse(new String[0]).sampleSize()).isEqualTo(7808);
         assertThatThrownBy(() -> PipelineUp.Args.parse(new String[] {"--epochs", "x"}))
                 .hasMessage("--epochs must be a whole number from 0 to 1000, was 'x'");
         assertThatThrownBy(() -> PipelineUp.Args.parse(new String[] {"--images", "0"}))

@@ -57,6 +57,8 @@ public final class IngestJob {
     private final Events events;
     private final ExecutorService workers;
     private final int parallelism;
+    /** The dataset's keys in S3 when this run started: what an interrupted run wrote. */
+    private java.util.Set<String> existing = java.util.Set.of();
 
     public IngestJob(ObjectStore store, String bucket, Events events, ExecutorService workers, int parallelism) {
         this.store = store;
@@ -87,6 +89,7 @@ public final class IngestJob {
         LOG.info(String.format("ingest %s: %d files from %s, %d refused before decoding", id, entries.size(),
                 source.describe(), rejected.size()));
 
+        existing = new java.util.HashSet<>(store.list(bucket, ObjectKeys.datasetPrefix(id)));
         List<ObjectNode> shards = new ArrayList<>();
         ShardWrites writes = new ShardWrites(shards);
         try {
@@ -227,8 +230,10 @@ public final class IngestJob {
         sidecar.put("sha256", sha);
         sidecar.set("files", files);
         byte[] sidecarBytes = sidecar.toString().getBytes(StandardCharsets.UTF_8);
-        boolean present = store.get(bucket, ObjectKeys.shardIndex(id, index))
-                .map(existing -> java.util.Arrays.equals(existing, sidecarBytes)).orElse(false)
+        // Only a shard a crashed run left behind is checked object by object (one listing at the start says which)
+        boolean present = existing.contains(ObjectKeys.shardIndex(id, index))
+                && store.get(bucket, ObjectKeys.shardIndex(id, index))
+                .map(stored -> java.util.Arrays.equals(stored, sidecarBytes)).orElse(false)
                 && store.exists(bucket, ObjectKeys.shard(id, index));
         if (!present) {
             store.put(bucket, ObjectKeys.shard(id, index), npy, "application/octet-stream");
