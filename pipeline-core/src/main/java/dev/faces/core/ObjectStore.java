@@ -49,16 +49,20 @@ public final class ObjectStore {
         return endpoint;
     }
 
-    /** One PUT: the bytes are in memory already, and a multipart upload (the client's choice above 5 MiB) would
-     * cost the server a reassembly and the client three requests more for a 12 MB shard. */
+    /**
+     * One PUT up to {@link #SINGLE_PUT_BYTES}: a multipart upload (the client's choice above 5 MiB) would cost the
+     * server a reassembly and the client three requests more for a 12 MB shard. Larger objects (an uploaded
+     * dataset zip) go in parts, which servers take without holding the whole body.
+     */
     public void put(String bucket, String key, byte[] data, String contentType) {
-        long partSize = Math.max(MIN_PART_BYTES, data.length);
+        long partSize = data.length <= SINGLE_PUT_BYTES ? Math.max(MIN_PART_BYTES, data.length) : -1;
         call("put", bucket, key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                 .stream(new ByteArrayInputStream(data), data.length, partSize).contentType(contentType).build()));
     }
 
-    /** S3's smallest part; objects up to 5 GiB fit one PUT, and no array is that large. */
+    /** S3's smallest part. */
     private static final long MIN_PART_BYTES = 5L << 20;
+    static final long SINGLE_PUT_BYTES = 64L << 20;
 
     /** The object's bytes, or empty when it does not exist. */
     public Optional<byte[]> get(String bucket, String key) {
