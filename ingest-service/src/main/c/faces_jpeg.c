@@ -59,6 +59,11 @@ static jlong throw_reason(JNIEnv *env, struct jpeg_decompress_struct *cinfo, con
     return 0;
 }
 
+/* A header declaring an empty image or a decompression bomb: refused before anything is decoded. */
+static int beyond_limits(jlong w, jlong h, jint maxSide, jlong maxPixels) {
+    return w < 1 || h < 1 || w > maxSide || h > maxSide || w * h > maxPixels;
+}
+
 static jlong result(int status, JDIMENSION width, JDIMENSION height) {
     return ((jlong) status << 40) | ((jlong) width << 20) | (jlong) height;
 }
@@ -105,7 +110,7 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decode(
     jpeg_mem_src(&cinfo, (const unsigned char *) in, (unsigned long) length);
     jpeg_read_header(&cinfo, TRUE);
     JDIMENSION w = cinfo.image_width, h = cinfo.image_height;
-    if (w < 1 || h < 1 || (jlong) w > maxSide || (jlong) h > maxSide || (jlong) w * h > maxPixels) {
+    if (beyond_limits(w, h, maxSide, maxPixels)) {
         status = result(TOO_LARGE, w, h);
     } else if ((jlong) w * h * 3 > capacity) {
         status = result(BUFFER_TOO_SMALL, w, h);
@@ -171,7 +176,7 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTuto
     jpeg_mem_src(&cinfo, (const unsigned char *) in, (unsigned long) length);
     jpeg_read_header(&cinfo, TRUE);
     int w = (int) cinfo.image_width, h = (int) cinfo.image_height;
-    if (w < 1 || h < 1 || (jlong) w > maxSide || (jlong) h > maxSide || (jlong) w * h > maxPixels) {
+    if (beyond_limits(w, h, maxSide, maxPixels)) {
         status = result(TOO_LARGE, w, h);
     } else {
         /* torchvision: the shorter side becomes 64, the longer int(64 * long / short); the crop's offsets are
