@@ -15,6 +15,8 @@ import java.util.concurrent.ForkJoinPool;
 public final class GeneratorModel {
     private final FoldedLayer[] layers;
     private final int ngf;
+    /** The Vector API pass, when this JVM has the module; else (a native image) the plain-Java pass below. */
+    private final VectorForward vector;
 
     /** Below this many positions (images x pixels) a layer runs the product transposed. */
     static final int NARROW = 256;
@@ -22,6 +24,7 @@ public final class GeneratorModel {
     private GeneratorModel(FoldedLayer[] layers, int ngf) {
         this.layers = layers;
         this.ngf = ngf;
+        this.vector = Kernels.VECTOR ? new VectorForward(layers) : null;
     }
 
     /**
@@ -49,6 +52,14 @@ public final class GeneratorModel {
         if (latents.length != n * Latents.DIM) {
             throw new IllegalArgumentException("need " + n + " latents of " + Latents.DIM + " values");
         }
+        if (vector != null) {
+            return vector.generate(latents, n, pool);
+        }
+        return plainGenerate(latents, n, pool);
+    }
+
+    /** The plain-Java pass: channel-major activations, {@link Gemm} and col2im. */
+    float[] plainGenerate(float[] latents, int n, ForkJoinPool pool) {
         // z as [100, N * 1 * 1]: channel-major with a 1x1 image per latent.
         float[] x = new float[Latents.DIM * n];
         for (int i = 0; i < n; i++) {
@@ -66,9 +77,9 @@ public final class GeneratorModel {
             if (narrow) {
                 // cols^T [positions, out*16] = X^T [positions, in] x W [in, out*16]
                 float[] xT = transpose(x, layer.in(), positions);
-                Kernels.multiply(xT, layer.weightsByInput(), cols, positions, rows, layer.in(), pool);
+                Gemm.multiply(xT, layer.weightsByInput(), cols, positions, rows, layer.in(), pool);
             } else {
-                Kernels.multiply(layer.weights(), x, cols, rows, positions, layer.in(), pool);
+                Gemm.multiply(layer.weights(), x, cols, rows, positions, layer.in(), pool);
             }
             x = col2im(cols, narrow, layer, n, size, outSize, pool);
             size = outSize;

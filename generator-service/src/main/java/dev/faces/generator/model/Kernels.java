@@ -1,11 +1,9 @@
 package dev.faces.generator.model;
 
-import java.util.concurrent.ForkJoinPool;
-
 /**
- * Picks the matrix product: {@link VectorGemm} when the JVM was started with
- * {@code --add-modules jdk.incubator.vector} (./pipeline up and the tests do), else the plain-Java {@link Gemm},
- * which is also what a native image runs. Both give the same sums up to float rounding.
+ * Which forward pass this JVM runs: {@link VectorForward} when it was started with
+ * {@code --add-modules jdk.incubator.vector} (./pipeline up, the images and the tests do), else the plain-Java
+ * pass on {@link Gemm}, which is also what a native image runs. Both give the same faces up to float rounding.
  */
 final class Kernels {
     static final boolean VECTOR = System.getProperty("org.graalvm.nativeimage.imagecode") == null
@@ -15,15 +13,8 @@ final class Kernels {
     private Kernels() {
     }
 
-    static void multiply(float[] a, float[] b, float[] c, int m, int n, int k, ForkJoinPool pool) {
-        if (VECTOR) {
-            VectorGemm.multiply(a, b, c, m, n, k, pool);
-        } else {
-            Gemm.multiply(a, b, c, m, n, k, pool);
-        }
-    }
-
     static String describe() {
-        return VECTOR ? "Vector API GEMM" : "plain-Java GEMM";
+        return VECTOR ? "Vector API implicit GEMM, NHWC, " + PanelKernel.L + " floats per vector"
+                : "plain-Java GEMM";
     }
 }
