@@ -4,6 +4,8 @@ import static dev.faces.generator.model.PanelKernel.NR;
 
 import dev.faces.core.Latents;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
@@ -180,49 +182,58 @@ final class VectorForward {
         int channels = last.out();
         int outSize = 2 * size;
         float[] y = new float[n * channels * outSize * outSize];
-        parallel(n, pool, i -> col2im(cols, width, i, size, channels, y));
+        int bands = 4; // rows of output per task: a quarter image, so one face still uses both cores
+        parallel(n * bands, pool, task -> col2im(cols, width, task / bands, task % bands * outSize / bands,
+                (task % bands + 1) * outSize / bands, size, channels, y));
         return y;
     }
 
-    /** Image i of y (NCHW): each output pixel is the sum of its phase's four taps, then bias and tanh. */
-    private void col2im(float[] cols, int width, int i, int size, int channels, float[] y) {
+    /**
+     * Output rows [oy0, oy1) of image i into y (NCHW): each pixel is the sum of its phase's four taps (fewer at the
+     * border), then bias and tanh. A row is summed into a scratch row per channel, tap by tap over contiguous
+     * runs of input columns, so the loops carry no bounds tests.
+     */
+    private void col2im(float[] cols, int width, int i, int oy0, int oy1, int size, int channels, float[] y) {
         int outSize = 2 * size;
         int plane = outSize * outSize;
         int image = i * channels * plane;
-        for (int oy = 0; oy < outSize; oy++) {
+        float[] acc = new float[channels * outSize];
+        for (int oy = oy0; oy < oy1; oy++) {
+            java.util.Arrays.fill(acc, 0f);
             int py = oy & 1;
-            int q = oy >> 1;
-            for (int ox = 0; ox < outSize; ox++) {
-                int px = ox & 1;
-                int r = ox >> 1;
-                for (int c = 0; c < channels; c++) {
-                    float sum = last.bias()[c];
-                    for (int ty = 0; ty < 2; ty++) {
-                        int iy = q + PackedLayers.inputShift(py, ty);
-                        if (iy < 0 || iy >= size) {
-                            continue;
-                        }
-                        int ky = PackedLayers.kernelTap(py, ty);
-                        for (int tx = 0; tx < 2; tx++) {
-                            int ix = r + PackedLayers.inputShift(px, tx);
-                            if (ix < 0 || ix >= size) {
-                                continue;
+            for (int ty = 0; ty < 2; ty++) {
+                int iy = (oy >> 1) + PackedLayers.inputShift(py, ty);
+                if (iy < 0 || iy >= size) {
+                    continue;
+                }
+                int ky = PackedLayers.kernelTap(py, ty);
+                for (int px = 0; px < 2; px++) {
+                    for (int tx = 0; tx < 2; tx++) {
+                        int dx = PackedLayers.inputShift(px, tx);
+                        int column = (ky * 4 + PackedLayers.kernelTap(px, tx)) * channels;
+                        int from = Math.max(0, -dx);
+                        int to = Math.min(size, size - dx);
+                        int src = ((i * size + iy) * size + from + dx) * width + column;
+                        for (int r = from; r < to; r++, src += width) {
+                            for (int c = 0; c < channels; c++) {
+                                acc[c * outSize + 2 * r + px] += cols[src + c];
                             }
-                            int kx = PackedLayers.kernelTap(px, tx);
-                            sum += cols[((i * size + iy) * size + ix) * width + (ky * 4 + kx) * channels + c];
                         }
                     }
-                    y[image + c * plane + oy * outSize + ox] = sum;
                 }
             }
-        }
-        int to = image + channels * plane;
-        int p = image;
-        for (; p + PanelKernel.L <= to; p += PanelKernel.L) {
-            FloatVector.fromArray(PanelKernel.S, y, p).lanewise(VectorOperators.TANH).intoArray(y, p);
-        }
-        for (; p < to; p++) {
-            y[p] = GeneratorModel.tanh(y[p]);
+            for (int c = 0; c < channels; c++) {
+                float b = last.bias()[c];
+                int dst = image + c * plane + oy * outSize;
+                int p = 0;
+                for (; p + PanelKernel.L <= outSize; p += PanelKernel.L) {
+                    FloatVector.fromArray(PanelKernel.S, acc, c * outSize + p).add(b)
+                            .lanewise(VectorOperators.TANH).intoArray(y, dst + p);
+                }
+                for (; p < outSize; p++) {
+                    y[dst + p] = GeneratorModel.tanh(acc[c * outSize + p] + b);
+                }
+            }
         }
     }
 
@@ -230,13 +241,31 @@ final class VectorForward {
         return (rows + CHUNK - 1) / CHUNK;
     }
 
+    /**
+     * Runs tasks 0..tasks-1 on the calling thread and parallelism - 1 of the pool's workers, which claim them in
+     * turn. The caller works instead of waiting, so a layer of one face wakes a single worker, not two.
+     */
     private static void parallel(int tasks, ForkJoinPool pool, IntConsumer task) {
-        if (pool == null || pool.getParallelism() == 1 || tasks == 1) {
+        int helpers = pool == null ? 0 : Math.min(pool.getParallelism() - 1, tasks - 1);
+        if (helpers <= 0) {
             for (int t = 0; t < tasks; t++) {
                 task.accept(t);
             }
             return;
         }
-        pool.submit(() -> IntStream.range(0, tasks).parallel().forEach(task)).join();
+        AtomicInteger next = new AtomicInteger();
+        Runnable claim = () -> {
+            for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
+                task.accept(t);
+            }
+        };
+        ForkJoinTask<?>[] helping = new ForkJoinTask<?>[helpers];
+        for (int h = 0; h < helpers; h++) {
+            helping[h] = pool.submit(claim);
+        }
+        claim.run();
+        for (ForkJoinTask<?> h : helping) {
+            h.join();
+        }
     }
 }
