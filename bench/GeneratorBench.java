@@ -29,8 +29,13 @@ public class GeneratorBench {
         }
         GeneratorModel plain = GeneratorModel.load(SafeTensors.read(weights));
         ForkJoinPool pool = new ForkJoinPool(2);
-        report("java  one face", time(200, () -> plain.generate(Latents.of(1, 1), 1, pool)), 1);
-        report("java  batch 64", time(10, () -> plain.generate(Latents.of(2, 64), 64, pool)), 64);
+        String kernel = GeneratorModel.kernel();
+        report("java  one face (" + kernel + ")", time(200, () -> plain.generate(Latents.of(1, 1), 1, pool)), 1);
+        report("java  batch 64 (" + kernel + ")", time(10, () -> plain.generate(Latents.of(2, 64), 64, pool)), 64);
+        if (Boolean.getBoolean("bench.plain-only")) {
+            pool.shutdown();
+            return;
+        }
 
         try (NDManager root = NDManager.newBaseManager();
              Net g = Net.load(root, DcganLayers.GENERATOR, SafeTensors.read(weights))) {
