@@ -4,9 +4,6 @@ import static dev.faces.generator.model.PanelKernel.NR;
 
 import dev.faces.core.Latents;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -91,16 +88,18 @@ final class VectorForward {
 
     float[] generate(float[] latents, int n, ForkJoinPool pool) {
         Scratch scratch = SCRATCH.get();
-        float[] x = latent(latents, n, scratch, pool);
-        int size = 4;
-        for (int l = 0; l < middle.length; l++) {
-            x = phased(middle[l], middleOffsets[l], x, n, size, scratch, l + 1, pool);
-            size *= 2;
+        try (Crew crew = new Crew(pool)) {
+            float[] x = latent(latents, n, scratch, crew);
+            int size = 4;
+            for (int l = 0; l < middle.length; l++) {
+                x = phased(middle[l], middleOffsets[l], x, n, size, scratch, l + 1, crew);
+                size *= 2;
+            }
+            return lastLayer(x, n, size, scratch, crew);
         }
-        return lastLayer(x, n, size, scratch, pool);
     }
 
-    private float[] latent(float[] z, int n, Scratch scratch, ForkJoinPool pool) {
+    private float[] latent(float[] z, int n, Scratch scratch, Crew crew) {
         int out = first.out();
         int image = 36 * out;
         float[] y = scratch.activation(0, n * image, out);
@@ -113,7 +112,7 @@ final class VectorForward {
         int ppt = first.panelsPerTap();
         int chunks = chunks(n);
         int depth = first.in() * NR;
-        parallel(16 * ppt * chunks, pool, task -> {
+        crew.run(16 * ppt * chunks, task -> {
             int panel = task / chunks;
             int t = panel / ppt;
             int pp = panel % ppt;
@@ -127,7 +126,7 @@ final class VectorForward {
 
     /** One stride-2 layer: x is padded [n, size + 2, size + 2, in], the result padded [n, 2 size + 2, ..., out]. */
     private static float[] phased(PackedLayers.Phased layer, int[][] offsets, float[] x, int n, int size, Scratch scratch, int slot,
-                                  ForkJoinPool pool) {
+                                  Crew crew) {
         int in = layer.in();
         int out = layer.out();
         int inWidth = size + 2;
@@ -146,7 +145,7 @@ final class VectorForward {
         int panels = layer.panels();
         int chunks = chunks(rows);
         int panelFloats = 4 * in * NR;
-        parallel(4 * panels * chunks, pool, task -> {
+        crew.run(4 * panels * chunks, task -> {
             int phasePanel = task / chunks;
             int phase = phasePanel / panels;
             int pj = phasePanel % panels;
@@ -159,7 +158,7 @@ final class VectorForward {
     }
 
     /** Layer 5: the product into columns, then col2im by phase, the bias and tanh, written as NCHW. */
-    private float[] lastLayer(float[] x, int n, int size, Scratch scratch, ForkJoinPool pool) {
+    private float[] lastLayer(float[] x, int n, int size, Scratch scratch, Crew crew) {
         int in = last.in();
         int inWidth = size + 2;
         int width = last.panels() * NR;
@@ -173,7 +172,7 @@ final class VectorForward {
             cRow[r] = r * width;
         }
         int chunks = chunks(rows);
-        parallel(last.panels() * chunks, pool, task -> {
+        crew.run(last.panels() * chunks, task -> {
             int pj = task / chunks;
             int r0 = task % chunks * CHUNK;
             PanelKernel.rows(x, aRow, r0, Math.min(rows, r0 + CHUNK), lastOffsets, last.b(), pj * in * NR,
@@ -183,7 +182,7 @@ final class VectorForward {
         int outSize = 2 * size;
         float[] y = new float[n * channels * outSize * outSize];
         int bands = 4; // rows of output per task: a quarter image, so one face still uses both cores
-        parallel(n * bands, pool, task -> col2im(cols, width, task / bands, task % bands * outSize / bands,
+        crew.run(n * bands, task -> col2im(cols, width, task / bands, task % bands * outSize / bands,
                 (task % bands + 1) * outSize / bands, size, channels, y));
         return y;
     }
@@ -241,31 +240,4 @@ final class VectorForward {
         return (rows + CHUNK - 1) / CHUNK;
     }
 
-    /**
-     * Runs tasks 0..tasks-1 on the calling thread and parallelism - 1 of the pool's workers, which claim them in
-     * turn. The caller works instead of waiting, so a layer of one face wakes a single worker, not two.
-     */
-    private static void parallel(int tasks, ForkJoinPool pool, IntConsumer task) {
-        int helpers = pool == null ? 0 : Math.min(pool.getParallelism() - 1, tasks - 1);
-        if (helpers <= 0) {
-            for (int t = 0; t < tasks; t++) {
-                task.accept(t);
-            }
-            return;
-        }
-        AtomicInteger next = new AtomicInteger();
-        Runnable claim = () -> {
-            for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
-                task.accept(t);
-            }
-        };
-        ForkJoinTask<?>[] helping = new ForkJoinTask<?>[helpers];
-        for (int h = 0; h < helpers; h++) {
-            helping[h] = pool.submit(claim);
-        }
-        claim.run();
-        for (ForkJoinTask<?> h : helping) {
-            h.join();
-        }
-    }
 }
