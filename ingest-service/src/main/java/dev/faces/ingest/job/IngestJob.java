@@ -91,7 +91,10 @@ public final class IngestJob {
 
         existing = new java.util.HashSet<>(store.list(bucket, ObjectKeys.datasetPrefix(id)));
         List<ObjectNode> shards = new ArrayList<>();
-        ShardWrites writes = new ShardWrites(shards);
+        ShardWrites writes = new ShardWrites(shards, written -> {
+            events.batch(written.batch());
+            progress.shardWritten();
+        });
         try {
             preprocessAndWrite(id, entries, settings, progress, rejected, writes);
         } finally {
@@ -108,62 +111,10 @@ public final class IngestJob {
                 shards.size(), rejected.size(), progress.imagesPerSecond()));
     }
 
-    /**
-     * Shards written (S3, then the event) by one thread of their own, in index order, while the workers go on
-     * preprocessing: at most {@link #QUEUED} wait behind the one being written, so memory stays bounded (about
-     * 25 MB a shard of 1,000) and a slow S3 slows the ingest instead of filling the heap.
-     */
-    private final class ShardWrites implements AutoCloseable {
-        private static final int QUEUED = 2;
-        private final List<ObjectNode> done;
-        private final ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "ingest-shard-writer");
-            t.setDaemon(true);
-            return t;
-        });
-        private final java.util.ArrayDeque<Future<ObjectNode>> inFlight = new java.util.ArrayDeque<>();
-        private int next;
-
-        ShardWrites(List<ObjectNode> done) {
-            this.done = done;
-        }
-
-        void submit(String id, List<Image> images, IngestProgress progress) throws IOException, InterruptedException {
-            int index = next++;
-            List<Image> shard = List.copyOf(images);
-            inFlight.add(writer.submit(() -> writeShard(id, index, shard, progress)));
-            while (inFlight.size() > QUEUED) {
-                awaitOldest();
-            }
-        }
-
-        void drain() throws IOException, InterruptedException {
-            while (!inFlight.isEmpty()) {
-                awaitOldest();
-            }
-        }
-
-        private void awaitOldest() throws IOException, InterruptedException {
-            try {
-                done.add(inFlight.poll().get());
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException r) {
-                    throw r; // a StorageException once the retries are spent: the job fails with its message
-                }
-                throw new IOException("writing a shard failed: " + cause, cause);
-            }
-        }
-
-        @Override
-        public void close() {
-            writer.shutdownNow();
-        }
-    }
-
     private void preprocessAndWrite(String id, List<SourceEntry> entries, Settings settings, IngestProgress progress,
                                     List<ImageSource.Rejection> rejected, ShardWrites writes)
             throws IOException, InterruptedException {
+        nextShard = 0;
         List<Image> pending = new ArrayList<>();
         // A sliding window of preprocessing in flight (about 12 KB each) keeps every core busy while this thread
         // writes a shard to S3 and announces it.
@@ -189,7 +140,7 @@ public final class IngestJob {
             }
             pending.add(img);
             if (pending.size() == settings.shardSize()) {
-                writes.submit(id, pending, progress);
+                submitShard(writes, id, pending);
                 pending.clear();
             }
             if (System.nanoTime() - lastLog > 5_000_000_000L) {
@@ -200,7 +151,7 @@ public final class IngestJob {
             }
         }
         if (!pending.isEmpty()) {
-            writes.submit(id, pending, progress);
+            submitShard(writes, id, pending);
         }
         writes.drain();
     }
@@ -215,7 +166,15 @@ public final class IngestJob {
         }
     }
 
-    private ObjectNode writeShard(String id, int index, List<Image> images, IngestProgress progress) {
+    private int nextShard;
+
+    private void submitShard(ShardWrites writes, String id, List<Image> images) throws IOException, InterruptedException {
+        int index = nextShard++;
+        List<Image> shard = List.copyOf(images);
+        writes.submit(() -> writeShard(id, index, shard));
+    }
+
+    private ShardWrites.Written writeShard(String id, int index, List<Image> images) {
         int n = images.size();
         byte[] pixels = new byte[n * 3 * 64 * 64];
         ArrayNode files = EventCodec.json().createArrayNode();
@@ -239,15 +198,15 @@ public final class IngestJob {
             store.put(bucket, ObjectKeys.shard(id, index), npy, "application/octet-stream");
             store.put(bucket, ObjectKeys.shardIndex(id, index), sidecarBytes, "application/json");
         }
-        events.batch(new DatasetBatch(id, index, ObjectKeys.shard(id, index), n, TutorialTransform.SIZE, sha, (long) npy.length));
-        progress.shardWritten();
+        DatasetBatch batch = new DatasetBatch(id, index, ObjectKeys.shard(id, index), n, TutorialTransform.SIZE, sha,
+                (long) npy.length);
         ObjectNode entry = EventCodec.json().createObjectNode();
         entry.put("index", index);
         entry.put("key", ObjectKeys.shard(id, index));
         entry.put("count", n);
         entry.put("sha256", sha);
         entry.put("bytes", npy.length);
-        return entry;
+        return new ShardWrites.Written(batch, entry);
     }
 
     private void writeRejected(String id, List<ImageSource.Rejection> rejected) {
