@@ -195,7 +195,7 @@ public final class IngestJob {
                 .map(stored -> java.util.Arrays.equals(stored, sidecarBytes)).orElse(false)
                 && store.exists(bucket, ObjectKeys.shard(id, index));
         if (!present) {
-            store.put(bucket, ObjectKeys.shard(id, index), npy, "application/octet-stream");
+            store.put(bucket, ObjectKeys.shard(id, index), npy, "application/octet-stream", sha);
             store.put(bucket, ObjectKeys.shardIndex(id, index), sidecarBytes, "application/json");
         }
         DatasetBatch batch = new DatasetBatch(id, index, ObjectKeys.shard(id, index), n, TutorialTransform.SIZE, sha,
