@@ -42,6 +42,7 @@ public class IngestBench {
             };
             for (int run = 0; run < 2; run++) {
                 IngestProgress progress = new IngestProgress();
+                java.util.Map<String, Double> cpu0 = cpuSeconds();
                 long t0 = System.nanoTime();
                 try (FolderSource source = new FolderSource(dir.resolve("img_align_celeba"), null, Partition.Split.all, 20_000_000)) {
                     new IngestJob(s3, "faces-datasets", events, workers, threads)
@@ -50,11 +51,34 @@ public class IngestBench {
                 double s = (System.nanoTime() - t0) / 1e9;
                 System.out.printf("RESULT run %d: %d images in %.2f s = %.0f images/s (%d threads)%n", run,
                         progress.processed(), s, progress.processed() / s, threads);
+                java.util.Map<String, Double> cpu1 = cpuSeconds();
+                StringBuilder line = new StringBuilder("RESULT run " + run + " CPU seconds:");
+                cpu1.forEach((who, t) -> line.append(String.format(" %s %.2f (%.0f us/image)", who,
+                        t - cpu0.getOrDefault(who, 0.0), (t - cpu0.getOrDefault(who, 0.0)) * 1e6 / progress.processed())));
+                System.out.println(line);
             }
         } finally {
             workers.shutdown();
         }
         System.exit(0);
+    }
+
+    /** CPU time so far of this JVM (the ingest) and of the local stack's servers, which share its cores. */
+    private static java.util.Map<String, Double> cpuSeconds() {
+        java.util.Map<String, Double> cpu = new java.util.TreeMap<>();
+        cpu.put("ingest", seconds(ProcessHandle.current()));
+        ProcessHandle.current().descendants().forEach(p -> {
+            String command = p.info().commandLine().orElse("");
+            String who = command.contains("s3proxy") ? "s3-server" : command.contains("kafka") ? "kafka" : null;
+            if (who != null) {
+                cpu.merge(who, seconds(p), Double::sum);
+            }
+        });
+        return cpu;
+    }
+
+    private static double seconds(ProcessHandle p) {
+        return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, EventData data) {
