@@ -40,7 +40,7 @@ public class IngestBench {
                     send(producer, c);
                 }
             };
-            for (int run = 0; run < 2; run++) {
+            for (int run = 0; run < Integer.getInteger("bench.runs", 2); run++) {
                 IngestProgress progress = new IngestProgress();
                 java.util.Map<String, Double> cpu0 = cpuSeconds();
                 long t0 = System.nanoTime();
