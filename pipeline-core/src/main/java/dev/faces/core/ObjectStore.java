@@ -37,7 +37,11 @@ public final class ObjectStore {
     private final String region;
     private final String accessKey;
     private final String secretKey;
-    private final okhttp3.OkHttpClient http = new okhttp3.OkHttpClient();
+    private final okhttp3.HttpUrl baseUrl;
+    /** One connection pool for the MinIO client and the digested PUT, with the MinIO client's own timeouts. */
+    private final okhttp3.OkHttpClient http = io.minio.http.HttpUtils.newDefaultHttpClient(
+            HTTP_TIMEOUT_MS, HTTP_TIMEOUT_MS, HTTP_TIMEOUT_MS);
+    private static final long HTTP_TIMEOUT_MS = java.util.concurrent.TimeUnit.MINUTES.toMillis(5);
 
     public ObjectStore(String endpoint, String accessKey, String secretKey, String region) {
         this(endpoint, accessKey, secretKey, region, DEFAULT_RETRY_BUDGET);
@@ -49,7 +53,9 @@ public final class ObjectStore {
         this.region = region;
         this.accessKey = accessKey;
         this.secretKey = secretKey;
-        this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region).build();
+        this.baseUrl = okhttp3.HttpUrl.get(endpoint);
+        this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region)
+                .httpClient(http).build();
     }
 
     public String endpoint() {
@@ -79,11 +85,9 @@ public final class ObjectStore {
             return;
         }
         call("put", bucket, key, () -> {
-            okhttp3.HttpUrl url = okhttp3.HttpUrl.get(endpoint).newBuilder().addPathSegment(bucket)
-                    .addPathSegments(key).build();
-            boolean defaultPort = url.port() == okhttp3.HttpUrl.defaultPort(url.scheme());
+            okhttp3.HttpUrl url = baseUrl.newBuilder().addPathSegment(bucket).addPathSegments(key).build();
             okhttp3.Request request = new okhttp3.Request.Builder().url(url)
-                    .header("Host", defaultPort ? url.host() : url.host() + ":" + url.port())
+                    .header("Host", io.minio.http.HttpUtils.getHostHeader(url))
                     .header("x-amz-date", AMZ_DATE.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)))
                     .header("x-amz-content-sha256", sha256Hex)
                     .put(okhttp3.RequestBody.create(data, okhttp3.MediaType.parse(contentType)))
@@ -94,7 +98,7 @@ public final class ObjectStore {
                     return null;
                 }
                 String body = response.peekBody(4096).string(); // an S3 error document, read within a bound
-                java.util.regex.Matcher code = java.util.regex.Pattern.compile("<Code>([^<]{1,100})</Code>").matcher(body);
+                java.util.regex.Matcher code = S3_ERROR_CODE.matcher(body);
                 String what = "S3 answered " + response.code() + (code.find() ? " " + code.group(1) : "");
                 if (response.code() >= 500) {
                     throw new java.io.IOException(what); // retried, as the MinIO client's 5xx are
@@ -104,6 +108,7 @@ public final class ObjectStore {
         });
     }
 
+    private static final java.util.regex.Pattern S3_ERROR_CODE = java.util.regex.Pattern.compile("<Code>([^<]{1,100})</Code>");
     private static final java.time.format.DateTimeFormatter AMZ_DATE =
             java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.US);
 

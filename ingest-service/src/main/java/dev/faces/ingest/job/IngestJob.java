@@ -114,7 +114,6 @@ public final class IngestJob {
     private void preprocessAndWrite(String id, List<SourceEntry> entries, Settings settings, IngestProgress progress,
                                     List<ImageSource.Rejection> rejected, ShardWrites writes)
             throws IOException, InterruptedException {
-        nextShard = 0;
         List<Image> pending = new ArrayList<>();
         // A sliding window of preprocessing in flight (about 12 KB each) keeps every core busy while this thread
         // writes a shard to S3 and announces it.
@@ -166,12 +165,9 @@ public final class IngestJob {
         }
     }
 
-    private int nextShard;
-
     private void submitShard(ShardWrites writes, String id, List<Image> images) throws IOException, InterruptedException {
-        int index = nextShard++;
         List<Image> shard = List.copyOf(images);
-        writes.submit(() -> writeShard(id, index, shard));
+        writes.submit(index -> writeShard(id, index, shard));
     }
 
     private ShardWrites.Written writeShard(String id, int index, List<Image> images) {

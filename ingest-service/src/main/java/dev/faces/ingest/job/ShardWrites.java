@@ -10,7 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 /**
  * Shards written to S3 by {@link #WRITERS} threads at once while the workers go on preprocessing, and announced
@@ -35,6 +35,7 @@ final class ShardWrites implements AutoCloseable {
     private final ExecutorService announcer = Executors.newSingleThreadExecutor(daemon("ingest-shard-announcer"));
     private final ArrayDeque<CompletableFuture<ObjectNode>> inFlight = new ArrayDeque<>();
     private CompletableFuture<ObjectNode> lastAnnounced = CompletableFuture.completedFuture(null);
+    private int next;
 
     /** {@code done} receives the manifest entries in index order; {@code announce} sends a shard's event. */
     ShardWrites(List<ObjectNode> done, Consumer<Written> announce) {
@@ -42,9 +43,10 @@ final class ShardWrites implements AutoCloseable {
         this.announce = announce;
     }
 
-    /** Queues the next shard's write; waits while too many are in flight. */
-    void submit(Supplier<Written> write) throws IOException, InterruptedException {
-        CompletableFuture<Written> written = CompletableFuture.supplyAsync(write, writers);
+    /** Queues the write of the next shard, given its index; waits while too many are in flight. */
+    void submit(IntFunction<Written> write) throws IOException, InterruptedException {
+        int index = next++;
+        CompletableFuture<Written> written = CompletableFuture.supplyAsync(() -> write.apply(index), writers);
         // Both inputs done: this shard is in S3 and the one before it has been announced.
         CompletableFuture<ObjectNode> announced = written.thenCombineAsync(lastAnnounced, (w, previous) -> {
             announce.accept(w);

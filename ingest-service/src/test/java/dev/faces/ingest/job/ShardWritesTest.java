@@ -23,8 +23,7 @@ class ShardWritesTest {
         int[] mostAtOnce = {0};
         try (ShardWrites writes = new ShardWrites(done, w -> announced.add(w.batch().shardIndex()))) {
             for (int i = 0; i < 8; i++) {
-                int index = i;
-                writes.submit(() -> {
+                writes.submit(index -> {
                     writingAtOnce.add(index);
                     synchronized (mostAtOnce) {
                         mostAtOnce[0] = Math.max(mostAtOnce[0], writingAtOnce.size());
@@ -45,12 +44,12 @@ class ShardWritesTest {
     void aFailedWriteFailsTheJobAndNothingAfterItIsAnnounced() throws Exception {
         List<Integer> announced = Collections.synchronizedList(new ArrayList<>());
         try (ShardWrites writes = new ShardWrites(new ArrayList<>(), w -> announced.add(w.batch().shardIndex()))) {
-            writes.submit(() -> written(0));
-            writes.submit(() -> {
+            writes.submit(ShardWritesTest::written);
+            writes.submit(index -> {
                 sleep(30);
                 throw new IllegalStateException("put s3://faces-datasets/shard-1 failed");
             });
-            writes.submit(() -> written(2));
+            writes.submit(ShardWritesTest::written);
             assertThatThrownBy(writes::drain).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("shard-1 failed");
         }
