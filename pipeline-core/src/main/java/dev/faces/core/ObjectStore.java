@@ -75,9 +75,11 @@ public final class ObjectStore {
 
     /**
      * A PUT of bytes whose SHA-256 (hex) the caller already has, such as a shard's, which goes into its sidecar
-     * and its event anyway. The request is signed with that digest, so the server still checks the body against
-     * it (a wrong digest is refused), but the client does not hash the body a second time and does not copy it
-     * into buffers of its own: the MinIO client did both for every 12 MB shard.
+     * and its event anyway. The digest travels as S3's flexible checksum ({@code x-amz-checksum-sha256}, a signed
+     * header) over an unsigned payload: the server checks the body against it as it streams it to storage and
+     * refuses a body that differs, and the client neither hashes the body again nor copies it into buffers of
+     * its own (the MinIO client did both for every 12 MB shard). A payload signed with the digest instead would
+     * have the server buffer the whole body to hash it before storing it (S3Proxy hashes it twice).
      */
     public void put(String bucket, String key, byte[] data, String contentType, String sha256Hex) {
         if (data.length > SINGLE_PUT_BYTES) {
@@ -89,10 +91,12 @@ public final class ObjectStore {
             okhttp3.Request request = new okhttp3.Request.Builder().url(url)
                     .header("Host", io.minio.http.HttpUtils.getHostHeader(url))
                     .header("x-amz-date", AMZ_DATE.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)))
-                    .header("x-amz-content-sha256", sha256Hex)
+                    .header("x-amz-content-sha256", UNSIGNED_PAYLOAD)
+                    .header("x-amz-checksum-sha256", java.util.Base64.getEncoder().encodeToString(
+                            java.util.HexFormat.of().parseHex(sha256Hex)))
                     .put(okhttp3.RequestBody.create(data, okhttp3.MediaType.parse(contentType)))
                     .build();
-            okhttp3.Request signed = io.minio.Signer.signV4S3(request, region, accessKey, secretKey, sha256Hex);
+            okhttp3.Request signed = io.minio.Signer.signV4S3(request, region, accessKey, secretKey, UNSIGNED_PAYLOAD);
             try (okhttp3.Response response = http.newCall(signed).execute()) {
                 if (response.isSuccessful()) {
                     return null;
@@ -108,6 +112,7 @@ public final class ObjectStore {
         });
     }
 
+    private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     private static final java.util.regex.Pattern S3_ERROR_CODE = java.util.regex.Pattern.compile("<Code>([^<]{1,100})</Code>");
     private static final java.time.format.DateTimeFormatter AMZ_DATE =
             java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.US);

@@ -10,7 +10,7 @@ import dev.faces.stack.LocalStack;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** ObjectStore's PUT signed with the caller's SHA-256 (what shards use), against the real S3 server. */
+/** ObjectStore's PUT that carries the caller's SHA-256 as its checksum (what shards use), against the real S3 server. */
 class DigestedPutTest {
     private static final String BUCKET = "faces-datasets";
 
@@ -24,7 +24,7 @@ class DigestedPutTest {
         s3.put(BUCKET, key, body, "application/octet-stream", Digests.sha256(body));
         assertThat(s3.get(BUCKET, key)).hasValueSatisfying(stored -> assertThat(stored).isEqualTo(body));
 
-        // The same body, signed with the digest of a body one byte different: refused, nothing stored.
+        // The same body, sent with the digest of a body one byte different: refused, nothing stored.
         byte[] other = body.clone();
         other[12345] ^= 1;
         String refused = key.replace("00000", "00001");
