@@ -8,7 +8,7 @@
 set -eu
 java_home=$1; out=$2
 dir=$(dirname "$0")
-src="$dir/faces_jpeg.c $dir/resize.c"
+src="$dir/faces_jpeg.c $dir/resize.c $dir/resize_avx512.c"
 if ! command -v gcc > /dev/null || [ ! -f /usr/include/jpeglib.h ]; then
   echo "[faces-jpeg] WARNING: gcc or libjpeg-turbo's headers (Debian: libjpeg62-turbo-dev) are missing; the ingest will decode with ImageIO"
   exit 0

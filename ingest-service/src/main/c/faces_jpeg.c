@@ -151,14 +151,26 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decode(
 
 #include "resize.h"
 
+/* The fastest resize kernel this CPU runs. */
+static int best_kernel(void) {
+#ifdef HAVE_AVX2_PATH
+    if (avx512_supported()) return KERNEL_AVX512;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2")) return KERNEL_AVX2;
+#endif
+    return KERNEL_SCALAR;
+}
+
 /*
  * Decodes src[0, length) and writes the tutorial's 3 x 64 x 64 uint8 RGB (channel-major) into out[0, 12288).
  * Returns and throws as decode. Only the source rows the centre crop reads are converted and resized; libjpeg
  * skips the rows above and below without the inverse DCT (their data is still read, so damage is still found).
  */
 JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTutorial(
-        JNIEnv *env, jclass cls, jbyteArray src, jint length, jbyteArray dst, jint maxSide, jlong maxPixels) {
+        JNIEnv *env, jclass cls, jbyteArray src, jint length, jbyteArray dst, jint maxSide, jlong maxPixels,
+        jint kernel) {
     (void) cls;
+    if (kernel > best_kernel()) kernel = best_kernel();
     struct jpeg_decompress_struct cinfo;
     error_manager err;
     jbyte *volatile in = NULL;
@@ -209,15 +221,28 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTuto
         /* One byte off alignment: libjpeg-turbo's SIMD colour conversion writes an aligned row with non-temporal
          * stores, which send it past the cache to memory, and reading it back then costs a memory access per cache
          * line (this doubled the whole call). A misaligned row gets ordinary stores and stays in L1. */
-        JSAMPARRAY line = (*cinfo.mem->alloc_sarray)((j_common_ptr) &cinfo, JPOOL_PERMANENT, w * 4 + 64, 1);
+        JSAMPARRAY line = (*cinfo.mem->alloc_sarray)((j_common_ptr) &cinfo, JPOOL_PERMANENT, w * 4 + 192, 1);
         line[0] = (JSAMPROW) ((((size_t) line[0] + 63) & ~(size_t) 63) + 1);
         JSAMPARRAY bgr = inverted_inks
-                ? (*cinfo.mem->alloc_sarray)((j_common_ptr) &cinfo, JPOOL_PERMANENT, w * 3, 1) : line;
+                ? (*cinfo.mem->alloc_sarray)((j_common_ptr) &cinfo, JPOOL_PERMANENT, w * 3 + 128, 1) : line;
         unsigned char *planes = (*cinfo.mem->alloc_large)((j_common_ptr) &cinfo, JPOOL_PERMANENT, (size_t) 3 * rows * SIZE);
 #ifdef HAVE_AVX2_PATH
+        wide_coefficients *wide = NULL;
+        short *words = NULL;
+        int words_stride = ((w + 31) & ~31) + 64;
+        if (ow != w && kernel >= KERNEL_AVX512) {
+            wide = (*cinfo.mem->alloc_small)((j_common_ptr) &cinfo, JPOOL_PERMANENT, sizeof(wide_coefficients) + 64);
+            wide = (wide_coefficients *) (((size_t) wide + 63) & ~(size_t) 63);
+            if (widen_coefficients(&kx, oh != h ? &ky : NULL, wide)) {
+                words = (*cinfo.mem->alloc_large)((j_common_ptr) &cinfo, JPOOL_PERMANENT,
+                                                  sizeof(short) * 3 * (size_t) words_stride);
+            } else {
+                wide = NULL;
+            }
+        }
         padded_coefficients *padded = NULL;
         unsigned char *deinterleaved = NULL;
-        if (ow != w && w >= 8 && __builtin_cpu_supports("avx2")) {
+        if (!wide && ow != w && w >= 8 && kernel >= KERNEL_AVX2) {
             padded = (*cinfo.mem->alloc_small)((j_common_ptr) &cinfo, JPOOL_PERMANENT, sizeof(padded_coefficients) + 32);
             padded = (padded_coefficients *) (((size_t) padded + 31) & ~(size_t) 31);
             if (pad_coefficients(&kx, w, padded)) {
@@ -234,6 +259,10 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTuto
             unsigned char *r = planes + (size_t) y * SIZE, *g = planes + (size_t) (rows + y) * SIZE,
                           *b = planes + (size_t) (2 * rows + y) * SIZE;
 #ifdef HAVE_AVX2_PATH
+            if (wide) {
+                horizontal_avx512(bgr[0], w, wide, words, words_stride, r, g, b);
+                continue;
+            }
             if (padded) {
                 horizontal_avx2(bgr[0], w, padded, deinterleaved, r, g, b);
                 continue;
@@ -255,10 +284,16 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTuto
                 unsigned char *o = out + (c * SIZE + y) * SIZE;
                 if (oh == h) {
                     memcpy(o, plane + (size_t) (y + top - row_from) * SIZE, SIZE);
-                } else {
-                    vertical(plane + (size_t) (ky.start[y] - row_from) * SIZE, ky.weights + y * ky.stride,
-                             ky.count[y], o);
+                    continue;
                 }
+                const unsigned char *from = plane + (size_t) (ky.start[y] - row_from) * SIZE;
+#ifdef HAVE_AVX2_PATH
+                if (wide && wide->vertical) {
+                    vertical_avx512(from, ky.weights + y * ky.stride, ky.count[y], wide, o);
+                    continue;
+                }
+#endif
+                vertical(from, ky.weights + y * ky.stride, ky.count[y], o);
             }
         }
         (*env)->SetByteArrayRegion(env, dst, 0, 3 * SIZE * SIZE, (const jbyte *) out);
@@ -267,6 +302,12 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTuto
     if (in) (*env)->ReleasePrimitiveArrayCritical(env, src, in, JNI_ABORT);
     jpeg_destroy_decompress(&cinfo);
     return status;
+}
+
+JNIEXPORT jint JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_bestKernel(JNIEnv *env, jclass cls) {
+    (void) env;
+    (void) cls;
+    return best_kernel();
 }
 
 JNIEXPORT jstring JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_version(JNIEnv *env, jclass cls) {

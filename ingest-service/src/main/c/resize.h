@@ -7,6 +7,9 @@
 #define SIZE 64
 #define PRECISION_BITS (32 - 8 - 2)
 
+/* The resize kernels, slowest first: the caller may cap the choice (the parity tests run each one). */
+enum { KERNEL_SCALAR = 0, KERNEL_AVX2 = 1, KERNEL_AVX512 = 2 };
+
 typedef struct {
     int start[SIZE];
     int count[SIZE];
@@ -30,5 +33,29 @@ typedef struct {
 int pad_coefficients(const coefficients *k, int in, padded_coefficients *out);
 void horizontal_avx2(const JSAMPLE *row, int w, const padded_coefficients *k, unsigned char *planes_bgr,
                      unsigned char *r, unsigned char *g, unsigned char *b);
+
+/* What the AVX-512 kernels (resize_avx512.c) read: per group of 16 outputs and pair of taps, the words each
+ * lane takes from the group's 64-word window and the two halves of their weights; and the byte picks that
+ * widen pixels into words. 64-byte aligned (a member of a 64-byte aligned allocation). */
+typedef struct {
+    short index[SIZE / 16][4][32] __attribute__((aligned(64)));
+    short high[SIZE / 16][4][32] __attribute__((aligned(64)));
+    short low[SIZE / 16][4][32] __attribute__((aligned(64)));
+    unsigned char channel[3][64] __attribute__((aligned(64)));
+    unsigned char rows[4][64] __attribute__((aligned(64)));
+    int base[SIZE / 16];
+    int pairs[SIZE / 16];
+    int vertical; /* whether vertical_avx512 may run (its weights are non-negative) */
+} wide_coefficients;
+
+int avx512_supported(void);
+/* 0 when the horizontal filter does not fit the kernels (more than 8 taps, or a negative weight) */
+int widen_coefficients(const coefficients *kx, const coefficients *ky, wide_coefficients *out);
+/* row must be readable for 3 * w + 128 bytes; words holds three channels of stride >= w rounded up to 32,
+ * plus 64 */
+void horizontal_avx512(const JSAMPLE *row, int w, const wide_coefficients *k, short *words, int stride,
+                       unsigned char *r, unsigned char *g, unsigned char *b);
+void vertical_avx512(const unsigned char *plane, const int *w, int n, const wide_coefficients *k,
+                     unsigned char *out);
 #endif
 #endif

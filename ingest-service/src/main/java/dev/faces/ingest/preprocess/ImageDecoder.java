@@ -36,9 +36,13 @@ public final class ImageDecoder {
         return bytes.length > 3 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xD8 && (bytes[2] & 0xFF) == 0xFF;
     }
 
-    /** Which JPEG decoder is in use, for the log and the API: "libjpeg-turbo 2.1.5 (JNI)" or "ImageIO (...)". */
+    /**
+     * Which JPEG decoder is in use, for the log and the API: "libjpeg-turbo 2.1.5 (JNI, AVX512 resize)" or
+     * "ImageIO (...)".
+     */
     public static String jpegDecoder() {
-        return LibjpegTurbo.available() ? LibjpegTurbo.loadedVersion() + " (JNI)"
+        return LibjpegTurbo.available()
+                ? LibjpegTurbo.loadedVersion() + " (JNI, " + LibjpegTurbo.bestResizeKernel() + " resize)"
                 : "ImageIO (native decoder unavailable: " + LibjpegTurbo.unavailableReason() + ")";
     }
 

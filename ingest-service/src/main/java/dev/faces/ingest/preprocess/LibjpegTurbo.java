@@ -79,16 +79,29 @@ final class LibjpegTurbo {
         throw new IllegalStateException("the decode buffer was sized from the header and still too small");
     }
 
+    /** The resize kernels of the native path, slowest first; each gives the same bytes. */
+    enum ResizeKernel { SCALAR, AVX2, AVX512 }
+
+    /** The fastest resize kernel this CPU runs (what {@link #decodeTutorial(byte[])} uses). */
+    static ResizeKernel bestResizeKernel() {
+        return ResizeKernel.values()[bestKernel()];
+    }
+
     /**
      * Decodes and applies the tutorial's Resize(64) + CenterCrop(64) in one native call (the same arithmetic as
      * {@link TutorialTransform}): the shard's 3 x 64 x 64 uint8 RGB, channel-major. The decoded image never
      * leaves native memory, and only the rows the crop reads are converted.
      */
     static byte[] decodeTutorial(byte[] jpeg) throws ImageDecoder.RejectedImageException {
+        return decodeTutorial(jpeg, ResizeKernel.AVX512);
+    }
+
+    /** As {@link #decodeTutorial(byte[])}, with the resize kernel no faster than {@code fastest}. */
+    static byte[] decodeTutorial(byte[] jpeg, ResizeKernel fastest) throws ImageDecoder.RejectedImageException {
         byte[] out = new byte[3 * TutorialTransform.SIZE * TutorialTransform.SIZE];
         long r;
         try {
-            r = decodeTutorial(jpeg, jpeg.length, out, ImageDecoder.MAX_SIDE, ImageDecoder.MAX_PIXELS);
+            r = decodeTutorial(jpeg, jpeg.length, out, ImageDecoder.MAX_SIDE, ImageDecoder.MAX_PIXELS, fastest.ordinal());
         } catch (IllegalArgumentException e) {
             throw new ImageDecoder.RejectedImageException(e.getMessage());
         }
@@ -119,7 +132,9 @@ final class LibjpegTurbo {
 
     private static native long decode(byte[] src, int length, byte[] dst, int maxSide, long maxPixels);
 
-    private static native long decodeTutorial(byte[] src, int length, byte[] dst, int maxSide, long maxPixels);
+    private static native long decodeTutorial(byte[] src, int length, byte[] dst, int maxSide, long maxPixels, int kernel);
+
+    private static native int bestKernel();
 
     private static native String version();
 }

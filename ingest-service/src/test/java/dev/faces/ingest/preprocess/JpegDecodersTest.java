@@ -20,7 +20,8 @@ class JpegDecodersTest {
     @Test
     void theNativeDecoderIsBuiltAndLoaded() {
         assertThat(LibjpegTurbo.unavailableReason()).as("why the native decoder did not load").isNull();
-        assertThat(ImageDecoder.jpegDecoder()).startsWith("libjpeg-turbo 2.").endsWith("(JNI)");
+        assertThat(ImageDecoder.jpegDecoder()).startsWith("libjpeg-turbo 2.")
+                .endsWith("(JNI, " + LibjpegTurbo.bestResizeKernel() + " resize)");
     }
 
     @ParameterizedTest(name = "{0}")
