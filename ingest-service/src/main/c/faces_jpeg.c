@@ -162,13 +162,14 @@ static int best_kernel(void) {
 }
 
 /*
- * Decodes src[0, length) and writes the tutorial's 3 x 64 x 64 uint8 RGB (channel-major) into out[0, 12288).
+ * Decodes src[0, length) and writes the tutorial's 3 x 64 x 64 uint8 RGB (channel-major) into
+ * dst[offset, offset + 12288).
  * Returns and throws as decode. Only the source rows the centre crop reads are converted and resized; libjpeg
  * skips the rows above and below without the inverse DCT (their data is still read, so damage is still found).
  */
 JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTutorial(
-        JNIEnv *env, jclass cls, jbyteArray src, jint length, jbyteArray dst, jint maxSide, jlong maxPixels,
-        jint kernel) {
+        JNIEnv *env, jclass cls, jbyteArray src, jint length, jbyteArray dst, jint offset, jint maxSide,
+        jlong maxPixels, jint kernel) {
     (void) cls;
     if (kernel > best_kernel()) kernel = best_kernel();
     struct jpeg_decompress_struct cinfo;
@@ -176,7 +177,9 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTuto
     jbyte *volatile in = NULL;
     jlong status = 0;
 
-    if ((*env)->GetArrayLength(env, dst) < 3 * SIZE * SIZE) return result(BUFFER_TOO_SMALL, SIZE, SIZE);
+    if (offset < 0 || (*env)->GetArrayLength(env, dst) - offset < 3 * SIZE * SIZE) {
+        return result(BUFFER_TOO_SMALL, SIZE, SIZE);
+    }
     catch_errors(&cinfo, &err);
     if (setjmp(err.jump)) {
         if (in) (*env)->ReleasePrimitiveArrayCritical(env, src, in, JNI_ABORT);
@@ -296,7 +299,7 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTuto
                 vertical(from, ky.weights + y * ky.stride, ky.count[y], o);
             }
         }
-        (*env)->SetByteArrayRegion(env, dst, 0, 3 * SIZE * SIZE, (const jbyte *) out);
+        (*env)->SetByteArrayRegion(env, dst, offset, 3 * SIZE * SIZE, (const jbyte *) out);
         status = result(DECODED, w, h);
     }
     if (in) (*env)->ReleasePrimitiveArrayCritical(env, src, in, JNI_ABORT);

@@ -9,9 +9,6 @@ import dev.faces.core.ObjectStore;
 import dev.faces.core.events.DatasetBatch;
 import dev.faces.core.events.DatasetCompleted;
 import dev.faces.core.events.EventCodec;
-import dev.faces.core.tensor.Npy;
-import dev.faces.core.tensor.NpyArray;
-import dev.faces.ingest.preprocess.ImageDecoder;
 import dev.faces.ingest.preprocess.Preprocessor;
 import dev.faces.ingest.preprocess.TutorialTransform;
 import dev.faces.ingest.source.ImageSource;
@@ -37,7 +34,6 @@ import java.util.logging.Logger;
  */
 public final class IngestJob {
     private static final Logger LOG = Logger.getLogger(IngestJob.class.getName());
-    private static final int IMAGE_BYTES = 3 * TutorialTransform.SIZE * TutorialTransform.SIZE;
 
     /** Where events go; each call returns once the broker has the record. */
     public interface Events {
@@ -47,9 +43,6 @@ public final class IngestJob {
     }
 
     public record Settings(String datasetId, String partition, int limit, int shardSize) {
-    }
-
-    private record Image(String file, byte[] pixels, String rejection) {
     }
 
     private final ObjectStore store;
@@ -114,33 +107,37 @@ public final class IngestJob {
     private void preprocessAndWrite(String id, List<SourceEntry> entries, Settings settings, IngestProgress progress,
                                     List<ImageSource.Rejection> rejected, ShardWrites writes)
             throws IOException, InterruptedException {
-        List<Image> pending = new ArrayList<>();
-        // A sliding window of preprocessing in flight (about 12 KB each) keeps every core busy while this thread
-        // writes a shard to S3 and announces it.
-        int inFlight = Math.max(1024, parallelism * 256);
-        java.util.ArrayDeque<Future<Image>> queue = new java.util.ArrayDeque<>();
+        // A sliding window of preprocessing in flight (about 12 KB an image) keeps every core busy while the
+        // writers put shards to S3.
+        int inFlight = Math.max(1024, parallelism * 256) / PreprocessedChunk.FILES;
+        java.util.ArrayDeque<Future<PreprocessedChunk>> queue = new java.util.ArrayDeque<>();
+        ShardBuffer shard = new ShardBuffer(settings.shardSize());
         int next = 0;
         long lastLog = System.nanoTime();
         while (next < entries.size() || !queue.isEmpty()) {
             while (next < entries.size() && queue.size() < inFlight) {
-                SourceEntry entry = entries.get(next++);
-                queue.add(workers.submit(() -> preprocess(entry)));
+                List<SourceEntry> run = entries.subList(next, Math.min(entries.size(), next + PreprocessedChunk.FILES));
+                next += run.size();
+                queue.add(workers.submit(() -> PreprocessedChunk.of(run)));
             }
-            Image img;
+            PreprocessedChunk chunk;
             try {
-                img = queue.poll().get();
+                chunk = queue.poll().get();
             } catch (ExecutionException e) {
                 throw new IOException("preprocessing failed: " + e.getCause(), e.getCause());
             }
-            progress.imageDone(img.rejection() == null);
-            if (img.rejection() != null) {
-                rejected.add(new ImageSource.Rejection(img.file(), img.rejection()));
-                continue;
-            }
-            pending.add(img);
-            if (pending.size() == settings.shardSize()) {
-                submitShard(writes, id, pending);
-                pending.clear();
+            for (int i = 0; i < chunk.size(); i++) {
+                String rejection = chunk.rejections()[i];
+                progress.imageDone(rejection == null);
+                if (rejection != null) {
+                    rejected.add(new ImageSource.Rejection(chunk.files()[i], rejection));
+                    continue;
+                }
+                shard.add(chunk.files()[i], chunk.pixels(), i * Preprocessor.IMAGE_BYTES);
+                if (shard.isFull()) {
+                    submitShard(writes, id, shard);
+                    shard = new ShardBuffer(settings.shardSize());
+                }
             }
             if (System.nanoTime() - lastLog > 5_000_000_000L) {
                 lastLog = System.nanoTime();
@@ -149,36 +146,21 @@ public final class IngestJob {
                         progress.etaSeconds()));
             }
         }
-        if (!pending.isEmpty()) {
-            submitShard(writes, id, pending);
+        if (!shard.isEmpty()) {
+            submitShard(writes, id, shard);
         }
         writes.drain();
     }
 
-    private static Image preprocess(SourceEntry entry) {
-        try {
-            return new Image(entry.name(), Preprocessor.tutorialPixels(entry.read()), null);
-        } catch (ImageDecoder.RejectedImageException e) {
-            return new Image(entry.name(), null, e.getMessage());
-        } catch (IOException e) {
-            return new Image(entry.name(), null, "cannot read: " + e.getMessage());
-        }
-    }
-
-    private void submitShard(ShardWrites writes, String id, List<Image> images) throws IOException, InterruptedException {
-        List<Image> shard = List.copyOf(images);
+    private void submitShard(ShardWrites writes, String id, ShardBuffer shard) throws IOException, InterruptedException {
         writes.submit(index -> writeShard(id, index, shard));
     }
 
-    private ShardWrites.Written writeShard(String id, int index, List<Image> images) {
-        int n = images.size();
-        byte[] pixels = new byte[n * 3 * 64 * 64];
+    private ShardWrites.Written writeShard(String id, int index, ShardBuffer shard) {
+        int n = shard.count();
         ArrayNode files = EventCodec.json().createArrayNode();
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(images.get(i).pixels(), 0, pixels, i * IMAGE_BYTES, IMAGE_BYTES);
-            files.add(images.get(i).file());
-        }
-        byte[] npy = Npy.write(NpyArray.uint8(pixels, n, 3, 64, 64));
+        shard.files().forEach(files::add);
+        byte[] npy = shard.npy();
         String sha = Digests.sha256(npy);
         ObjectNode sidecar = EventCodec.json().createObjectNode();
         sidecar.put("count", n);

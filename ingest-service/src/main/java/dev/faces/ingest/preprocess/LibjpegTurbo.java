@@ -19,6 +19,7 @@ final class LibjpegTurbo {
     private static final String RESOURCE = "/native/libfacesjpeg.so";
     private static final int DECODED = 0;
     private static final int BUFFER_TOO_SMALL = 1;
+    private static final int IMAGE_BYTES = 3 * TutorialTransform.SIZE * TutorialTransform.SIZE;
 
     private static final String VERSION;
     private static final String UNAVAILABLE;
@@ -98,17 +99,25 @@ final class LibjpegTurbo {
 
     /** As {@link #decodeTutorial(byte[])}, with the resize kernel no faster than {@code fastest}. */
     static byte[] decodeTutorial(byte[] jpeg, ResizeKernel fastest) throws ImageDecoder.RejectedImageException {
-        byte[] out = new byte[3 * TutorialTransform.SIZE * TutorialTransform.SIZE];
+        byte[] out = new byte[IMAGE_BYTES];
+        decodeTutorial(jpeg, out, 0, fastest);
+        return out;
+    }
+
+    /** As {@link #decodeTutorial(byte[])}, into {@code out[offset, offset + 12288)}. */
+    static void decodeTutorial(byte[] jpeg, byte[] out, int offset, ResizeKernel fastest)
+            throws ImageDecoder.RejectedImageException {
+        java.util.Objects.checkFromIndexSize(offset, IMAGE_BYTES, out.length);
         long r;
         try {
-            r = decodeTutorial(jpeg, jpeg.length, out, ImageDecoder.MAX_SIDE, ImageDecoder.MAX_PIXELS, fastest.ordinal());
+            r = decodeTutorial(jpeg, jpeg.length, out, offset, ImageDecoder.MAX_SIDE, ImageDecoder.MAX_PIXELS,
+                    fastest.ordinal());
         } catch (IllegalArgumentException e) {
             throw new ImageDecoder.RejectedImageException(e.getMessage());
         }
         if ((int) (r >>> 40) != DECODED) {
             throw new ImageDecoder.RejectedImageException(ImageDecoder.tooLarge((int) (r >>> 20) & 0xFFFFF, (int) r & 0xFFFFF));
         }
-        return out;
     }
 
     private static void load() throws IOException {
@@ -132,7 +141,8 @@ final class LibjpegTurbo {
 
     private static native long decode(byte[] src, int length, byte[] dst, int maxSide, long maxPixels);
 
-    private static native long decodeTutorial(byte[] src, int length, byte[] dst, int maxSide, long maxPixels, int kernel);
+    private static native long decodeTutorial(byte[] src, int length, byte[] dst, int offset, int maxSide,
+                                              long maxPixels, int kernel);
 
     private static native int bestKernel();
 

@@ -9,11 +9,22 @@ public final class Preprocessor {
     private Preprocessor() {
     }
 
-    /** 3 x 64 x 64 uint8 RGB, channel-major. */
+    /** The bytes of one image: 3 x 64 x 64 uint8 RGB, channel-major. */
+    public static final int IMAGE_BYTES = 3 * TutorialTransform.SIZE * TutorialTransform.SIZE;
+
+    /** {@link #IMAGE_BYTES} bytes. */
     public static byte[] tutorialPixels(byte[] file) throws ImageDecoder.RejectedImageException {
+        byte[] out = new byte[IMAGE_BYTES];
+        tutorialPixels(file, out, 0);
+        return out;
+    }
+
+    /** Into {@code out[offset, offset + IMAGE_BYTES)}, which is left as it was when the image is rejected. */
+    public static void tutorialPixels(byte[] file, byte[] out, int offset) throws ImageDecoder.RejectedImageException {
         if (ImageDecoder.isJpeg(file) && LibjpegTurbo.available()) {
-            return LibjpegTurbo.decodeTutorial(file);
+            LibjpegTurbo.decodeTutorial(file, out, offset, LibjpegTurbo.ResizeKernel.AVX512);
+            return;
         }
-        return TutorialTransform.apply(ImageDecoder.decode(file));
+        System.arraycopy(TutorialTransform.apply(ImageDecoder.decode(file)), 0, out, offset, IMAGE_BYTES);
     }
 }

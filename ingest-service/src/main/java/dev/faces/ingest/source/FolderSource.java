@@ -1,8 +1,11 @@
 package dev.faces.ingest.source;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,15 +39,24 @@ public final class FolderSource implements ImageSource {
         List<SourceEntry> entries = new ArrayList<>();
         for (String name : names) {
             Path file = folder.resolve(name);
-            entries.add(SourceEntry.of(name, () -> {
-                long size = Files.size(file);
-                if (size > maxFileBytes) {
-                    throw new IOException("file is " + size + " bytes; at most " + maxFileBytes + " are read");
-                }
-                return Files.readAllBytes(file);
-            }));
+            entries.add(SourceEntry.of(name, () -> read(file)));
         }
         return entries;
+    }
+
+    /** The file's bytes, its size checked on the open file first (one path lookup, not two). */
+    private byte[] read(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > maxFileBytes) {
+                throw new IOException("file is " + size + " bytes; at most " + maxFileBytes + " are read");
+            }
+            ByteBuffer bytes = ByteBuffer.allocate((int) size);
+            while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+                // a file that shrinks while it is read ends early; one that grows is read to its opening size
+            }
+            return bytes.position() == bytes.capacity() ? bytes.array() : java.util.Arrays.copyOf(bytes.array(), bytes.position());
+        }
     }
 
     @Override

@@ -32,18 +32,33 @@ public final class Npy {
 
     /** Writes format version {@code major}.0; version 1 is used unless the header needs 2. */
     public static byte[] write(NpyArray array, int major) {
+        byte[] header = header(array.dtype(), major, array.shape());
+        byte[] out = java.util.Arrays.copyOf(header, header.length + array.data().length);
+        System.arraycopy(array.data(), 0, out, header.length, array.data().length);
+        return out;
+    }
+
+    /**
+     * The bytes a .npy file of this dtype and shape starts with (version 1, or 2 when the header needs it): for a
+     * writer that puts the data behind them itself, such as the ingest's shards.
+     */
+    public static byte[] header(NpyArray.DType dtype, int... shape) {
+        return header(dtype, 1, shape);
+    }
+
+    private static byte[] header(NpyArray.DType dtype, int major, int[] shape) {
         if (major != 1 && major != 2) {
             throw new IllegalArgumentException("npy format version must be 1 or 2, was " + major);
         }
-        String dict = "{'descr': '" + array.dtype().descr() + "', 'fortran_order': False, 'shape': "
-                + shapeLiteral(array.shape()) + ", }";
+        String dict = "{'descr': '" + dtype.descr() + "', 'fortran_order': False, 'shape': "
+                + shapeLiteral(shape) + ", }";
         int prefix = MAGIC.length + 2 + (major == 1 ? 2 : 4);
         int headerLen = dict.length() + 1;
         int padded = headerLen + (ALIGN - (prefix + headerLen) % ALIGN) % ALIGN;
         if (major == 1 && padded > 0xFFFF) {
-            return write(array, 2);
+            return header(dtype, 2, shape);
         }
-        ByteBuffer out = ByteBuffer.allocate(prefix + padded + array.data().length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(prefix + padded).order(ByteOrder.LITTLE_ENDIAN);
         out.put(MAGIC).put((byte) major).put((byte) 0);
         if (major == 1) {
             out.putShort((short) padded);
@@ -55,7 +70,6 @@ public final class Npy {
             out.put((byte) ' ');
         }
         out.put((byte) '\n');
-        out.put(array.data());
         return out.array();
     }
 

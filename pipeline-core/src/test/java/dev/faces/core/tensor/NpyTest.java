@@ -45,6 +45,13 @@ class NpyTest {
     }
 
     @Test
+    void theHeaderAloneIsWhatAFileOfThatShapeStartsWith() {
+        byte[] numpy = Fixtures.bytes("uint8_2x3x4x4.npy");
+        byte[] header = Npy.header(NpyArray.DType.UINT8, 2, 3, 4, 4);
+        assertThat(header).isEqualTo(java.util.Arrays.copyOf(numpy, numpy.length - 2 * 3 * 4 * 4));
+    }
+
+    @Test
     void headerIsAlignedTo64Bytes() {
         byte[] out = Npy.write(NpyArray.uint8(new byte[12 * 64], 12, 64));
         int headerLen = (out[8] & 0xFF) | (out[9] & 0xFF) << 8;

@@ -1,0 +1,79 @@
+package dev.faces.ingest.job;
+
+import dev.faces.core.tensor.Npy;
+import dev.faces.core.tensor.NpyArray;
+import dev.faces.ingest.preprocess.Preprocessor;
+import dev.faces.ingest.preprocess.TutorialTransform;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One shard being filled in file order: its .npy bytes, header first, with each image copied straight behind
+ * the ones before it, and the names of its files. A full shard's buffer is its object as it is, so a shard is
+ * neither assembled from per-image arrays nor copied again to be encoded.
+ */
+final class ShardBuffer {
+    private static final int IMAGE = Preprocessor.IMAGE_BYTES;
+    private static final int SIDE = TutorialTransform.SIZE;
+
+    private final int capacity;
+    private final int headerBytes;
+    private final List<String> files = new ArrayList<>();
+    private byte[] npy;
+
+    ShardBuffer(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("a shard holds at least one image, not " + capacity);
+        }
+        this.capacity = capacity;
+        this.headerBytes = header(capacity).length;
+    }
+
+    void add(String file, byte[] pixels, int offset) {
+        if (isFull()) {
+            throw new IllegalStateException("the shard already holds " + capacity + " images");
+        }
+        if (npy == null) {
+            npy = new byte[headerBytes + capacity * IMAGE];
+        }
+        System.arraycopy(pixels, offset, npy, headerBytes + files.size() * IMAGE, IMAGE);
+        files.add(file);
+    }
+
+    int count() {
+        return files.size();
+    }
+
+    boolean isEmpty() {
+        return files.isEmpty();
+    }
+
+    boolean isFull() {
+        return files.size() == capacity;
+    }
+
+    List<String> files() {
+        return List.copyOf(files);
+    }
+
+    /** The shard's .npy file: uint8 [count, 3, 64, 64]. */
+    byte[] npy() {
+        if (isEmpty()) {
+            throw new IllegalStateException("an empty shard is not written");
+        }
+        byte[] header = header(count());
+        byte[] out = isFull() && header.length == headerBytes ? npy : copyImages(header);
+        System.arraycopy(header, 0, out, 0, header.length);
+        return out;
+    }
+
+    private byte[] copyImages(byte[] header) {
+        byte[] out = new byte[header.length + count() * IMAGE];
+        System.arraycopy(npy, headerBytes, out, header.length, count() * IMAGE);
+        return out;
+    }
+
+    private static byte[] header(int count) {
+        return Npy.header(NpyArray.DType.UINT8, count, 3, SIDE, SIDE);
+    }
+}

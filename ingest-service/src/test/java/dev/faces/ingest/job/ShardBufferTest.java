@@ -1,0 +1,61 @@
+package dev.faces.ingest.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faces.core.tensor.Npy;
+import dev.faces.core.tensor.NpyArray;
+import dev.faces.ingest.preprocess.Preprocessor;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ShardBufferTest {
+    private static final int IMAGE = Preprocessor.IMAGE_BYTES;
+
+    @Test
+    void aFullShardIsTheNpyOfItsImagesInTheOrderAdded() {
+        byte[] chunk = randomImages(5, 1);
+        ShardBuffer shard = new ShardBuffer(3);
+        shard.add("c.jpg", chunk, 2 * IMAGE);
+        shard.add("a.jpg", chunk, 0);
+        shard.add("e.jpg", chunk, 4 * IMAGE);
+        assertThat(shard.isFull()).isTrue();
+        assertThat(shard.files()).containsExactly("c.jpg", "a.jpg", "e.jpg");
+        assertThat(shard.npy()).isEqualTo(Npy.write(NpyArray.uint8(concat(chunk, 2, 0, 4), 3, 3, 64, 64)));
+    }
+
+    @Test
+    void aShorterLastShardGetsTheHeaderOfItsOwnCount() {
+        byte[] chunk = randomImages(2, 2);
+        ShardBuffer shard = new ShardBuffer(1000);
+        shard.add("a.jpg", chunk, 0);
+        shard.add("b.jpg", chunk, IMAGE);
+        NpyArray read = Npy.read(shard.npy());
+        assertThat(read.shape()).containsExactly(2, 3, 64, 64);
+        assertThat(read.data()).isEqualTo(chunk);
+    }
+
+    @Test
+    void neitherMoreThanItsCapacityNorAnEmptyShard() {
+        ShardBuffer shard = new ShardBuffer(1);
+        assertThatThrownBy(shard::npy).isInstanceOf(IllegalStateException.class);
+        shard.add("a.jpg", new byte[IMAGE], 0);
+        assertThatThrownBy(() -> shard.add("b.jpg", new byte[IMAGE], 0)).isInstanceOf(IllegalStateException.class);
+        assertThat(shard.files()).isEqualTo(List.of("a.jpg"));
+    }
+
+    private static byte[] randomImages(int n, long seed) {
+        byte[] b = new byte[n * IMAGE];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static byte[] concat(byte[] chunk, int... images) {
+        byte[] out = new byte[images.length * IMAGE];
+        for (int i = 0; i < images.length; i++) {
+            System.arraycopy(chunk, images[i] * IMAGE, out, i * IMAGE, IMAGE);
+        }
+        return out;
+    }
+}
