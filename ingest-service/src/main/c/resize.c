@@ -165,3 +165,15 @@ void vertical(const unsigned char *plane, const int *w, int n, unsigned char *ou
     for (int x = 0; x < SIZE; x++) out[x] = clip8(acc[x]);
 }
 
+void fill_filters(filters *f, int *storage, int w, int h, int ow, int oh, int left, int top, int stride_x,
+                  int stride_y) {
+    f->w = f->h = 0;
+    if (ow != w) compute_coefficients(w, ow, left, SIZE, &f->kx, storage, stride_x);
+    if (oh != h) compute_coefficients(h, oh, top, SIZE, &f->ky, storage + SIZE * stride_x, stride_y);
+#ifdef HAVE_AVX2_PATH
+    f->padded_ok = ow != w && w >= 8 && pad_coefficients(&f->kx, w, &f->padded);
+    f->wide_ok = ow != w && widen_coefficients(&f->kx, oh != h ? &f->ky : NULL, &f->wide);
+#endif
+    f->w = w;
+    f->h = h;
+}

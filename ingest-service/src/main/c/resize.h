@@ -58,4 +58,20 @@ void horizontal_avx512(const JSAMPLE *row, int w, const wide_coefficients *k, sh
 void vertical_avx512(const unsigned char *plane, const int *w, int n, const wide_coefficients *k,
                      unsigned char *out);
 #endif
+
+/* Everything the passes read for one image size, so that it can be kept for the next image of that size. */
+typedef struct {
+    int w, h; /* the source size these are for (0 while they are filled) */
+    coefficients kx, ky; /* kx when the width changes, ky when the height does */
+#ifdef HAVE_AVX2_PATH
+    int padded_ok, wide_ok; /* whether the AVX2 and the AVX-512 kernels can run these filters */
+    padded_coefficients padded;
+    wide_coefficients wide;
+#endif
+} filters;
+
+/* The filters from a w x h source to ow x oh, cropped at (left, top); storage holds SIZE * (stride_x + stride_y)
+ * ints, where a stride is the most taps an output can have. */
+void fill_filters(filters *f, int *storage, int w, int h, int ow, int oh, int left, int top, int stride_x,
+                  int stride_y);
 #endif

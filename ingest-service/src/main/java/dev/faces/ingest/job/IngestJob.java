@@ -3,7 +3,6 @@ package dev.faces.ingest.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.faces.core.Digests;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
 import dev.faces.core.events.DatasetBatch;
@@ -161,7 +160,7 @@ public final class IngestJob {
         ArrayNode files = EventCodec.json().createArrayNode();
         shard.files().forEach(files::add);
         byte[] npy = shard.npy();
-        String sha = Digests.sha256(npy);
+        String sha = shard.sha256();
         ObjectNode sidecar = EventCodec.json().createObjectNode();
         sidecar.put("count", n);
         sidecar.put("sha256", sha);

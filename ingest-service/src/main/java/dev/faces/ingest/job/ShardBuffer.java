@@ -1,16 +1,19 @@
 package dev.faces.ingest.job;
 
+import dev.faces.core.Digests;
 import dev.faces.core.tensor.Npy;
 import dev.faces.core.tensor.NpyArray;
 import dev.faces.ingest.preprocess.Preprocessor;
 import dev.faces.ingest.preprocess.TutorialTransform;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One shard being filled in file order: its .npy bytes, header first, with each image copied straight behind
  * the ones before it, and the names of its files. A full shard's buffer is its object as it is, so a shard is
- * neither assembled from per-image arrays nor copied again to be encoded.
+ * neither assembled from per-image arrays nor copied again to be encoded. Its SHA-256 is taken as the images
+ * arrive, while they are in the cache (hashing the finished 12 MB shard ran at two thirds of the speed).
  */
 final class ShardBuffer {
     private static final int IMAGE = Preprocessor.IMAGE_BYTES;
@@ -19,6 +22,7 @@ final class ShardBuffer {
     private final int capacity;
     private final int headerBytes;
     private final List<String> files = new ArrayList<>();
+    private final MessageDigest digest = Digests.sha256Digest();
     private byte[] npy;
 
     ShardBuffer(int capacity) {
@@ -26,7 +30,9 @@ final class ShardBuffer {
             throw new IllegalArgumentException("a shard holds at least one image, not " + capacity);
         }
         this.capacity = capacity;
-        this.headerBytes = header(capacity).length;
+        byte[] header = header(capacity);
+        this.headerBytes = header.length;
+        digest.update(header);
     }
 
     void add(String file, byte[] pixels, int offset) {
@@ -36,7 +42,9 @@ final class ShardBuffer {
         if (npy == null) {
             npy = new byte[headerBytes + capacity * IMAGE];
         }
-        System.arraycopy(pixels, offset, npy, headerBytes + files.size() * IMAGE, IMAGE);
+        int at = headerBytes + files.size() * IMAGE;
+        System.arraycopy(pixels, offset, npy, at, IMAGE);
+        digest.update(npy, at, IMAGE);
         files.add(file);
     }
 
@@ -65,6 +73,13 @@ final class ShardBuffer {
         byte[] out = isFull() && header.length == headerBytes ? npy : copyImages(header);
         System.arraycopy(header, 0, out, 0, header.length);
         return out;
+    }
+
+    /** The SHA-256 (hex) of {@link #npy()}; called once, when the shard is complete. */
+    String sha256() {
+        byte[] header = header(count());
+        return isFull() && header.length == headerBytes ? java.util.HexFormat.of().formatHex(digest.digest())
+                : Digests.sha256(npy());
     }
 
     private byte[] copyImages(byte[] header) {

@@ -3,6 +3,7 @@ package dev.faces.ingest.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faces.core.Digests;
 import dev.faces.core.tensor.Npy;
 import dev.faces.core.tensor.NpyArray;
 import dev.faces.ingest.preprocess.Preprocessor;
@@ -22,7 +23,9 @@ class ShardBufferTest {
         shard.add("e.jpg", chunk, 4 * IMAGE);
         assertThat(shard.isFull()).isTrue();
         assertThat(shard.files()).containsExactly("c.jpg", "a.jpg", "e.jpg");
-        assertThat(shard.npy()).isEqualTo(Npy.write(NpyArray.uint8(concat(chunk, 2, 0, 4), 3, 3, 64, 64)));
+        byte[] expected = Npy.write(NpyArray.uint8(concat(chunk, 2, 0, 4), 3, 3, 64, 64));
+        assertThat(shard.npy()).isEqualTo(expected);
+        assertThat(shard.sha256()).isEqualTo(Digests.sha256(expected));
     }
 
     @Test
@@ -34,6 +37,7 @@ class ShardBufferTest {
         NpyArray read = Npy.read(shard.npy());
         assertThat(read.shape()).containsExactly(2, 3, 64, 64);
         assertThat(read.data()).isEqualTo(chunk);
+        assertThat(shard.sha256()).isEqualTo(Digests.sha256(Npy.write(NpyArray.uint8(chunk, 2, 3, 64, 64))));
     }
 
     @Test
