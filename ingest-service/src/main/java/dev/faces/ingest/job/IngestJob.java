@@ -110,7 +110,8 @@ public final class IngestJob {
         // writers put shards to S3.
         int inFlight = Math.max(1024, parallelism * 256) / PreprocessedChunk.FILES;
         java.util.ArrayDeque<Future<PreprocessedChunk>> queue = new java.util.ArrayDeque<>();
-        ShardBuffer shard = new ShardBuffer(settings.shardSize());
+        ShardBuffer.Pool buffers = new ShardBuffer.Pool();
+        ShardBuffer shard = new ShardBuffer(settings.shardSize(), buffers);
         int next = 0;
         long lastLog = System.nanoTime();
         while (next < entries.size() || !queue.isEmpty()) {
@@ -135,7 +136,7 @@ public final class IngestJob {
                 shard.add(chunk.files()[i], chunk.pixels(), i * Preprocessor.IMAGE_BYTES);
                 if (shard.isFull()) {
                     submitShard(writes, id, shard);
-                    shard = new ShardBuffer(settings.shardSize());
+                    shard = new ShardBuffer(settings.shardSize(), buffers);
                 }
             }
             if (System.nanoTime() - lastLog > 5_000_000_000L) {
@@ -152,7 +153,13 @@ public final class IngestJob {
     }
 
     private void submitShard(ShardWrites writes, String id, ShardBuffer shard) throws IOException, InterruptedException {
-        writes.submit(index -> writeShard(id, index, shard));
+        writes.submit(index -> {
+            try {
+                return writeShard(id, index, shard);
+            } finally {
+                shard.release();
+            }
+        });
     }
 
     private ShardWrites.Written writeShard(String id, int index, ShardBuffer shard) {

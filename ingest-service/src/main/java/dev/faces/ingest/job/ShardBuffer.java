@@ -13,7 +13,9 @@ import java.util.List;
  * One shard being filled in file order: its .npy bytes, header first, with each image copied straight behind
  * the ones before it, and the names of its files. A full shard's buffer is its object as it is, so a shard is
  * neither assembled from per-image arrays nor copied again to be encoded. Its SHA-256 is taken as the images
- * arrive, while they are in the cache (hashing the finished 12 MB shard ran at two thirds of the speed).
+ * arrive, while they are in the cache (hashing the finished 12 MB shard ran at two thirds of the speed). Its
+ * array comes from a {@link Pool} and goes back to it once the shard is in S3, so that an ingest allocates (and
+ * zeroes) a handful of 12 MB arrays rather than one per shard.
  */
 final class ShardBuffer {
     private static final int IMAGE = Preprocessor.IMAGE_BYTES;
@@ -23,13 +25,33 @@ final class ShardBuffer {
     private final int headerBytes;
     private final List<String> files = new ArrayList<>();
     private final MessageDigest digest = Digests.sha256Digest();
+    private final Pool pool;
     private byte[] npy;
 
+    /** The arrays of one ingest's shards, reused once written. */
+    static final class Pool {
+        private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> free = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        private byte[] take(int length) {
+            for (byte[] b = free.poll(); b != null; b = free.poll()) {
+                if (b.length == length) {
+                    return b;
+                }
+            }
+            return new byte[length];
+        }
+    }
+
     ShardBuffer(int capacity) {
+        this(capacity, new Pool());
+    }
+
+    ShardBuffer(int capacity, Pool pool) {
         if (capacity < 1) {
             throw new IllegalArgumentException("a shard holds at least one image, not " + capacity);
         }
         this.capacity = capacity;
+        this.pool = pool;
         byte[] header = header(capacity);
         this.headerBytes = header.length;
         digest.update(header);
@@ -40,7 +62,7 @@ final class ShardBuffer {
             throw new IllegalStateException("the shard already holds " + capacity + " images");
         }
         if (npy == null) {
-            npy = new byte[headerBytes + capacity * IMAGE];
+            npy = pool.take(headerBytes + capacity * IMAGE);
         }
         int at = headerBytes + files.size() * IMAGE;
         System.arraycopy(pixels, offset, npy, at, IMAGE);
@@ -73,6 +95,14 @@ final class ShardBuffer {
         byte[] out = isFull() && header.length == headerBytes ? npy : copyImages(header);
         System.arraycopy(header, 0, out, 0, header.length);
         return out;
+    }
+
+    /** Gives the array back to the pool: the shard is written, and neither it nor {@link #npy()} is read again. */
+    void release() {
+        if (npy != null) {
+            pool.free.add(npy);
+            npy = null;
+        }
     }
 
     /** The SHA-256 (hex) of {@link #npy()}; called once, when the shard is complete. */

@@ -41,6 +41,31 @@ class ShardBufferTest {
     }
 
     @Test
+    void aReusedArrayHoldsOnlyItsNewShard() {
+        ShardBuffer.Pool pool = new ShardBuffer.Pool();
+        byte[] first = randomImages(3, 3);
+        ShardBuffer a = new ShardBuffer(3, pool);
+        for (int i = 0; i < 3; i++) {
+            a.add("a" + i, first, i * IMAGE);
+        }
+        byte[] used = a.npy();
+        a.release();
+
+        byte[] second = randomImages(3, 4);
+        ShardBuffer b = new ShardBuffer(3, pool);
+        for (int i = 0; i < 3; i++) {
+            b.add("b" + i, second, i * IMAGE);
+        }
+        assertThat(b.npy()).isSameAs(used).isEqualTo(Npy.write(NpyArray.uint8(second, 3, 3, 64, 64)));
+        assertThat(b.sha256()).isEqualTo(Digests.sha256(Npy.write(NpyArray.uint8(second, 3, 3, 64, 64))));
+        b.release();
+
+        ShardBuffer c = new ShardBuffer(3, pool);
+        c.add("c0", first, 0);
+        assertThat(c.npy()).isEqualTo(Npy.write(NpyArray.uint8(java.util.Arrays.copyOf(first, IMAGE), 1, 3, 64, 64)));
+    }
+
+    @Test
     void neitherMoreThanItsCapacityNorAnEmptyShard() {
         ShardBuffer shard = new ShardBuffer(1);
         assertThatThrownBy(shard::npy).isInstanceOf(IllegalStateException.class);
