@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds the ingest's JPEG decoder (faces_jpeg.c, resize.c) into OUT_DIR/libfacesjpeg.so during the Maven build:
+# Builds the ingest's JPEG decoder (faces_jpeg.c, faces_tutorial.c, resize*.c) into OUT_DIR/libfacesjpeg.so during
+# the Maven build:
 #   build.sh JAVA_HOME OUT_DIR
 # It needs gcc and libjpeg-turbo's headers (Debian: gcc, libjpeg62-turbo-dev). Without them it says so and
 # builds nothing; the ingest then decodes with ImageIO and logs that it does. At run time the library needs
@@ -8,7 +9,7 @@
 set -eu
 java_home=$1; out=$2
 dir=$(dirname "$0")
-src="$dir/faces_jpeg.c $dir/resize.c $dir/resize_avx512.c"
+src="$dir/faces_jpeg.c $dir/faces_tutorial.c $dir/resize.c $dir/resize_avx512.c"
 if ! command -v gcc > /dev/null || [ ! -f /usr/include/jpeglib.h ]; then
   echo "[faces-jpeg] WARNING: gcc or libjpeg-turbo's headers (Debian: libjpeg62-turbo-dev) are missing; the ingest will decode with ImageIO"
   exit 0

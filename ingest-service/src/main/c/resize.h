@@ -1,4 +1,5 @@
-/* The tutorial's Resize(64) + CenterCrop(64) kernels of the native path (resize.c), used by faces_jpeg.c. */
+/* The tutorial's Resize(64) + CenterCrop(64) kernels of the native path (resize.c, resize_avx512.c), used by
+ * faces_tutorial.c. */
 #ifndef FACES_RESIZE_H
 #define FACES_RESIZE_H
 #include <stdio.h>

@@ -34,11 +34,8 @@ public final class ObjectStore {
     private final MinioClient client;
     private final String endpoint;
     private final Duration retryBudget;
-    private final String region;
-    private final String accessKey;
-    private final String secretKey;
-    private final okhttp3.HttpUrl baseUrl;
-    /** One connection pool for the MinIO client and the digested PUT, with the MinIO client's own timeouts. */
+    private final ChecksummedPut checksummed;
+    /** One connection pool for the MinIO client and the checksummed PUT, with the MinIO client's own timeouts. */
     private final okhttp3.OkHttpClient http = io.minio.http.HttpUtils.newDefaultHttpClient(
             HTTP_TIMEOUT_MS, HTTP_TIMEOUT_MS, HTTP_TIMEOUT_MS);
     private static final long HTTP_TIMEOUT_MS = java.util.concurrent.TimeUnit.MINUTES.toMillis(5);
@@ -50,10 +47,7 @@ public final class ObjectStore {
     public ObjectStore(String endpoint, String accessKey, String secretKey, String region, Duration retryBudget) {
         this.endpoint = endpoint;
         this.retryBudget = retryBudget;
-        this.region = region;
-        this.accessKey = accessKey;
-        this.secretKey = secretKey;
-        this.baseUrl = okhttp3.HttpUrl.get(endpoint);
+        this.checksummed = new ChecksummedPut(http, okhttp3.HttpUrl.get(endpoint), region, accessKey, secretKey);
         this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region)
                 .httpClient(http).build();
     }
@@ -74,19 +68,11 @@ public final class ObjectStore {
     }
 
     /**
-     * A PUT of bytes whose SHA-256 (hex) the caller already has, such as a shard's, which goes into its sidecar
-     * and its event, where consumers check it before they use the bytes. The transfer itself is guarded by S3's
-     * flexible checksum: a CRC-32 in a signed header ({@code x-amz-checksum-crc32}), which the server checks as
-     * it streams the body to storage, refusing a body that differs. The payload is not signed: a signed one has
-     * the server buffer the whole body and hash it before storing it (S3Proxy hashed each 12 MB shard twice),
-     * and a SHA-256 checksum header cost the server a third of its time per shard where a CRC-32 costs nearly
-     * nothing. The digest is kept as the object's metadata ({@code x-amz-meta-sha256}) for whoever browses the
-     * bucket. The client neither hashes the body nor copies it into buffers of its own.
+     * A PUT of bytes whose SHA-256 (hex) the caller already has, such as a shard's: checked by the server against
+     * a CRC-32 as it stores them, with the digest as the object's metadata ({@link ChecksummedPut}).
      */
     public void put(String bucket, String key, byte[] data, String contentType, String sha256Hex) {
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(data);
-        put(bucket, key, data, contentType, sha256Hex, (int) crc.getValue());
+        put(bucket, key, data, contentType, sha256Hex, ChecksummedPut.crc32(data));
     }
 
     /** As {@link #put(String, String, byte[], String, String)}, with the body's CRC-32 given. */
@@ -95,43 +81,7 @@ public final class ObjectStore {
             put(bucket, key, data, contentType);
             return;
         }
-        call("put", bucket, key, () -> {
-            okhttp3.HttpUrl url = baseUrl.newBuilder().addPathSegment(bucket).addPathSegments(key).build();
-            okhttp3.Request request = new okhttp3.Request.Builder().url(url)
-                    .header("Host", io.minio.http.HttpUtils.getHostHeader(url))
-                    .header("x-amz-date", AMZ_DATE.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)))
-                    .header("x-amz-content-sha256", UNSIGNED_PAYLOAD)
-                    .header("x-amz-checksum-crc32", java.util.Base64.getEncoder().encodeToString(
-                            java.nio.ByteBuffer.allocate(4).putInt(crc32).array()))
-                    .header("x-amz-meta-sha256", sha256Hex)
-                    .put(okhttp3.RequestBody.create(data, okhttp3.MediaType.parse(contentType)))
-                    .build();
-            okhttp3.Request signed = io.minio.Signer.signV4S3(request, region, accessKey, secretKey, UNSIGNED_PAYLOAD);
-            try (okhttp3.Response response = http.newCall(signed).execute()) {
-                if (response.isSuccessful()) {
-                    return null;
-                }
-                String body = response.peekBody(4096).string(); // an S3 error document, read within a bound
-                java.util.regex.Matcher code = S3_ERROR_CODE.matcher(body);
-                String what = "S3 answered " + response.code() + (code.find() ? " " + code.group(1) : "");
-                if (response.code() >= 500) {
-                    throw new java.io.IOException(what); // retried, as the MinIO client's 5xx are
-                }
-                throw new RefusedException(what);
-            }
-        });
-    }
-
-    private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
-    private static final java.util.regex.Pattern S3_ERROR_CODE = java.util.regex.Pattern.compile("<Code>([^<]{1,100})</Code>");
-    private static final java.time.format.DateTimeFormatter AMZ_DATE =
-            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", java.util.Locale.US);
-
-    /** The server refused the request (4xx): not worth retrying. */
-    static final class RefusedException extends Exception {
-        RefusedException(String message) {
-            super(message);
-        }
+        call("put", bucket, key, () -> checksummed.put(bucket, key, data, contentType, sha256Hex, crc32));
     }
 
     /** S3's smallest part. */

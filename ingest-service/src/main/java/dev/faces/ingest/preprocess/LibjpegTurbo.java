@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * JPEG decoding through libjpeg-turbo directly (src/main/c/faces_jpeg.c, JNI): the same codec and settings as
- * ImageIO on Debian's JDK, without ImageIO's streams, metadata, per-scanline callbacks and BufferedImage, into a
- * buffer each thread reuses.
+ * JPEG decoding through libjpeg-turbo directly (src/main/c: faces_jpeg.c and faces_tutorial.c, JNI): the same
+ * codec and settings as ImageIO on Debian's JDK, without ImageIO's streams, metadata, per-scanline callbacks and
+ * BufferedImage, into a buffer each thread reuses.
  *
  * <p>JNI rather than the FFM API because the services run on Java 17; rather than TurboJPEG's own Java binding
  * because that is not on Maven Central and its JNI library is a separate Debian package, while libjpeg62-turbo

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The native decode-and-transform (faces_jpeg.c) against the Java path it replaces, TutorialTransform on the
+ * The native decode-and-transform (faces_tutorial.c) against the Java path it replaces, TutorialTransform on the
  * decoded image: the same bytes for every fixture and for shapes that take each branch of the transform
  * (shrinking, growing, one side kept, portrait, landscape), from each resize kernel the CPU runs (the AVX-512
  * one takes up to 8 taps a side: 220 wide is within, 230 and 250 beyond).
