@@ -16,14 +16,14 @@ static __thread struct {
     int storage[2 * SIZE * CACHED_TAPS];
 } last_size;
 
-/* The fastest resize kernel this CPU runs. */
-static int best_kernel(void) {
+/* The fastest resize kernel this CPU runs, found once when the library is loaded. */
+static int best_kernel = KERNEL_SCALAR;
+
+__attribute__((constructor)) static void find_best_kernel(void) {
 #ifdef HAVE_AVX2_PATH
-    if (avx512_supported()) return KERNEL_AVX512;
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2")) return KERNEL_AVX2;
+    best_kernel = avx512_supported() ? KERNEL_AVX512 : __builtin_cpu_supports("avx2") ? KERNEL_AVX2 : KERNEL_SCALAR;
 #endif
-    return KERNEL_SCALAR;
 }
 
 /*
@@ -36,7 +36,7 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTuto
         JNIEnv *env, jclass cls, jbyteArray src, jint length, jbyteArray dst, jint offset, jint maxSide,
         jlong maxPixels, jint kernel) {
     (void) cls;
-    if (kernel > best_kernel()) kernel = best_kernel();
+    if (kernel > best_kernel) kernel = best_kernel;
     struct jpeg_decompress_struct cinfo;
     error_manager err;
     jbyte *volatile in = NULL;
@@ -166,5 +166,5 @@ JNIEXPORT jlong JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_decodeTuto
 JNIEXPORT jint JNICALL Java_dev_faces_ingest_preprocess_LibjpegTurbo_bestKernel(JNIEnv *env, jclass cls) {
     (void) env;
     (void) cls;
-    return best_kernel();
+    return best_kernel;
 }

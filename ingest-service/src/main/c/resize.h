@@ -49,6 +49,7 @@ typedef struct {
     int vertical; /* whether vertical_avx512 may run (its weights are non-negative) */
 } wide_coefficients;
 
+/* whether the CPU has what the AVX-512 kernels use; in a constructor, after __builtin_cpu_init */
 int avx512_supported(void);
 /* 0 when the horizontal filter does not fit the kernels (more than 8 taps, or a negative weight) */
 int widen_coefficients(const coefficients *kx, const coefficients *ky, wide_coefficients *out);

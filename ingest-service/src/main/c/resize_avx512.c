@@ -14,7 +14,6 @@
 #define EVEN_BYTES 0x5555555555555555ULL
 
 int avx512_supported(void) {
-    __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
            && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512vnni");
 }

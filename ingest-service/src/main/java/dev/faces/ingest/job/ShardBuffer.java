@@ -8,6 +8,7 @@ import dev.faces.ingest.preprocess.TutorialTransform;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * One shard being filled in file order: its .npy bytes, header first, with each image copied straight behind
@@ -27,18 +28,16 @@ final class ShardBuffer {
     private final MessageDigest digest = Digests.sha256Digest();
     private final Pool pool;
     private byte[] npy;
+    /** The .npy of a shard that ended short of its capacity. */
+    private byte[] shorter;
 
     /** The arrays of one ingest's shards, reused once written. */
     static final class Pool {
-        private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> free = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<byte[]> free = new ConcurrentLinkedQueue<>();
 
         private byte[] take(int length) {
-            for (byte[] b = free.poll(); b != null; b = free.poll()) {
-                if (b.length == length) {
-                    return b;
-                }
-            }
-            return new byte[length];
+            byte[] b = free.poll();
+            return b != null && b.length == length ? b : new byte[length];
         }
     }
 
@@ -86,15 +85,24 @@ final class ShardBuffer {
         return List.copyOf(files);
     }
 
-    /** The shard's .npy file: uint8 [count, 3, 64, 64]. */
+    /**
+     * The shard's .npy file: uint8 [count, 3, 64, 64]. A full shard's is its buffer, whose header was written for
+     * this count; a shorter last shard's is a copy behind a header of its own count, made once.
+     */
     byte[] npy() {
         if (isEmpty()) {
             throw new IllegalStateException("an empty shard is not written");
         }
-        byte[] header = header(count());
-        byte[] out = isFull() && header.length == headerBytes ? npy : copyImages(header);
-        System.arraycopy(header, 0, out, 0, header.length);
-        return out;
+        if (isFull()) {
+            System.arraycopy(header(capacity), 0, npy, 0, headerBytes);
+            return npy;
+        }
+        if (shorter == null) {
+            byte[] header = header(count());
+            shorter = java.util.Arrays.copyOf(header, header.length + count() * IMAGE);
+            System.arraycopy(npy, headerBytes, shorter, header.length, count() * IMAGE);
+        }
+        return shorter;
     }
 
     /** Gives the array back to the pool: the shard is written, and neither it nor {@link #npy()} is read again. */
@@ -107,15 +115,7 @@ final class ShardBuffer {
 
     /** The SHA-256 (hex) of {@link #npy()}; called once, when the shard is complete. */
     String sha256() {
-        byte[] header = header(count());
-        return isFull() && header.length == headerBytes ? java.util.HexFormat.of().formatHex(digest.digest())
-                : Digests.sha256(npy());
-    }
-
-    private byte[] copyImages(byte[] header) {
-        byte[] out = new byte[header.length + count() * IMAGE];
-        System.arraycopy(npy, headerBytes, out, header.length, count() * IMAGE);
-        return out;
+        return isFull() ? java.util.HexFormat.of().formatHex(digest.digest()) : Digests.sha256(npy());
     }
 
     private static byte[] header(int count) {

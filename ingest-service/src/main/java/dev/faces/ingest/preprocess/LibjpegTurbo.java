@@ -19,7 +19,6 @@ final class LibjpegTurbo {
     private static final String RESOURCE = "/native/libfacesjpeg.so";
     private static final int DECODED = 0;
     private static final int BUFFER_TOO_SMALL = 1;
-    private static final int IMAGE_BYTES = 3 * TutorialTransform.SIZE * TutorialTransform.SIZE;
 
     private static final String VERSION;
     private static final String UNAVAILABLE;
@@ -99,7 +98,7 @@ final class LibjpegTurbo {
 
     /** As {@link #decodeTutorial(byte[])}, with the resize kernel no faster than {@code fastest}. */
     static byte[] decodeTutorial(byte[] jpeg, ResizeKernel fastest) throws ImageDecoder.RejectedImageException {
-        byte[] out = new byte[IMAGE_BYTES];
+        byte[] out = new byte[Preprocessor.IMAGE_BYTES];
         decodeTutorial(jpeg, out, 0, fastest);
         return out;
     }
@@ -107,7 +106,7 @@ final class LibjpegTurbo {
     /** As {@link #decodeTutorial(byte[])}, into {@code out[offset, offset + 12288)}. */
     static void decodeTutorial(byte[] jpeg, byte[] out, int offset, ResizeKernel fastest)
             throws ImageDecoder.RejectedImageException {
-        java.util.Objects.checkFromIndexSize(offset, IMAGE_BYTES, out.length);
+        java.util.Objects.checkFromIndexSize(offset, Preprocessor.IMAGE_BYTES, out.length);
         long r;
         try {
             r = decodeTutorial(jpeg, jpeg.length, out, offset, ImageDecoder.MAX_SIDE, ImageDecoder.MAX_PIXELS,

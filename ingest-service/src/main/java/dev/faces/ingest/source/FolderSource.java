@@ -55,7 +55,8 @@ public final class FolderSource implements ImageSource {
             while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
                 // a file that shrinks while it is read ends early; one that grows is read to its opening size
             }
-            return bytes.position() == bytes.capacity() ? bytes.array() : java.util.Arrays.copyOf(bytes.array(), bytes.position());
+            return bytes.position() == bytes.capacity() ? bytes.array()
+                    : java.util.Arrays.copyOf(bytes.array(), bytes.position());
         }
     }
 
