@@ -14,6 +14,7 @@ import dev.faces.trainer.gan.Adam;
 import dev.faces.trainer.gan.DcganStep;
 import dev.faces.trainer.gan.Net;
 import dev.faces.trainer.gan.TrainingListener;
+import dev.faces.trainer.gan.TrainingData;
 import dev.faces.trainer.gan.TrainingLoop;
 import dev.faces.trainer.runs.DivergenceAlarm;
 import dev.faces.trainer.runs.RunProgress;
@@ -112,7 +113,7 @@ public final class TrainerBenchmark {
             }
         };
         int batches = warmup + steps;
-        TrainingLoop.Data data = new TrainingLoop.Data() {
+        TrainingData data = new TrainingData() {
             @Override
             public int batchesPerEpoch() {
                 return batches;

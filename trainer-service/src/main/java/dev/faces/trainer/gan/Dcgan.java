@@ -59,7 +59,7 @@ public final class Dcgan {
         x = leakyRelu(batchNorm(d, 6, x, mode, step));
         x = conv(x, alias(d, "main.8.weight", step), 2, 1);                  // [N, 512, 4, 4]
         x = leakyRelu(batchNorm(d, 9, x, mode, step));
-        x = conv(x, alias(d, "main.11.weight", step), 1, 0);                 // [N, 1, 1, 1]
+        x = discriminatorHead(x, alias(d, "main.11.weight", step));          // [N, 1, 1, 1]
         return Activation.sigmoid(x).reshape(-1);                           // [N]
     }
 
@@ -101,8 +101,7 @@ public final class Dcgan {
         long h = x.getShape().get(2);
         long w = x.getShape().get(3);
         long out = weight.getShape().get(1);
-        NDArray phases = Conv2d.conv2d(x, phaseKernel(weight), null, new Shape(1, 1), new Shape(1, 1),
-                new Shape(1, 1), 1).singletonOrThrow();                             // [N, 4*out, H+1, W+1]
+        NDArray phases = conv(x, phaseKernel(weight), 1, 1);                 // [N, 4*out, H+1, W+1]
         NDList rows = new NDList(2);
         for (int a = 0; a < 2; a++) {
             NDList cols = new NDList(2);
@@ -135,10 +134,40 @@ public final class Dcgan {
         return NDArrays.concat(phases, 0);
     }
 
-    static NDArray conv(NDArray x, NDArray weight, int stride, int pad) {
-        return Conv2d.conv2d(x, weight, null, new Shape(stride, stride), new Shape(pad, pad),
-                new Shape(1, 1), 1).singletonOrThrow();
+    /**
+     * D's last layer, Conv2d(512, 1, k4, s1, p0) on a 4x4 map: one dot product per image, computed as the
+     * matrix product [N, 8192] x [8192, 1] (see {@link #conv} for why not as a convolution).
+     */
+    static NDArray discriminatorHead(NDArray x, NDArray weight) {
+        long n = x.getShape().get(0);
+        long out = weight.getShape().get(0);
+        NDArray flat = weight.reshape(out, -1).transpose();                  // [C*16, out]
+        return x.reshape(n, -1).matMul(flat).reshape(n, out, 1, 1);         // [N, out, 1, 1]
     }
+
+    /**
+     * Conv2d without bias. libtorch 2.7.1's oneDNN returns wrong, at times NaN, input gradients on AMD Zen 4
+     * (AVX-512) for a convolution whose output channels do not fill its 16-channel blocks: the backward pass
+     * reads the padding of its channel-padded memory (docs/TRAINER.md). So the kernel gets zero output channels
+     * up to a multiple of 16, and the convolution's output is sliced back: the zero channels add nothing to any
+     * gradient, and oneDNN never sees a partly filled block.
+     */
+    static NDArray conv(NDArray x, NDArray weight, int stride, int pad) {
+        Shape k = weight.getShape();
+        long out = k.get(0);
+        long blocked = (out + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK * CHANNEL_BLOCK;
+        NDArray kernel = weight;
+        if (blocked != out) {
+            NDArray zeros = weight.getManager().zeros(new Shape(blocked - out, k.get(1), k.get(2), k.get(3)));
+            kernel = NDArrays.concat(new NDList(weight, zeros), 0);
+        }
+        NDArray y = Conv2d.conv2d(x, kernel, null, new Shape(stride, stride), new Shape(pad, pad),
+                new Shape(1, 1), 1).singletonOrThrow();
+        return blocked == out ? y : y.get(":, 0:{}", out);
+    }
+
+    /** oneDNN's widest channel block (AVX-512: 16 floats); a multiple of 16 also fills AVX2's blocks of 8. */
+    static final long CHANNEL_BLOCK = 16;
 
     /**
      * BatchNorm2d. Training: normalise by the batch's biased variance and move the running statistics
@@ -153,7 +182,7 @@ public final class Dcgan {
             NDArray mean = channelMean(x);
             NDArray centred = x.sub(mean);
             NDArray var = channelMean(centred.square());
-            normalised = centred.div(var.add(BN_EPS).sqrt());
+            normalised = centred.div(var.add(constant(step, BN_EPS)).sqrt());
             long count = x.getShape().get(0) * x.getShape().get(2) * x.getShape().get(3);
             double unbiased = count / (double) Math.max(1, count - 1);
             if (mode == Mode.TRAIN) {
@@ -173,7 +202,7 @@ public final class Dcgan {
         } else {
             NDArray mean = alias(net, p + "running_mean", step).reshape(perChannel);
             NDArray var = alias(net, p + "running_var", step).reshape(perChannel);
-            normalised = x.sub(mean).div(var.add(BN_EPS).sqrt());
+            normalised = x.sub(mean).div(var.add(constant(step, BN_EPS)).sqrt());
         }
         NDArray gamma = alias(net, p + "weight", step).reshape(perChannel);
         NDArray beta = alias(net, p + "bias", step).reshape(perChannel);
@@ -208,10 +237,22 @@ public final class Dcgan {
      * PyTorch's BCELoss (mean), which clamps log at -100. The argument of each log is also kept above 1e-30:
      * a saturated D (p exactly 1 in float32) would otherwise send 0 * inf = NaN back through the clamp,
      * where PyTorch's fused kernel bounds its gradient instead. Unsaturated values are unchanged.
+     *
+     * <p>Every constant is an array of p's manager, never a Java scalar operand: DJL backs a scalar with
+     * memory that it frees right after the forward op, while autograd reads it again in the backward pass of
+     * mul and maximum, so a garbage collection in between would give wrong gradients.
      */
     public static NDArray bce(NDArray p, float label) {
-        NDArray logP = p.maximum(LOG_FLOOR).log().maximum(-100f);
-        NDArray log1mP = p.neg().add(1f).maximum(LOG_FLOOR).log().maximum(-100f);
-        return logP.mul(label).add(log1mP.mul(1f - label)).mean().neg();
+        NDManager m = p.getManager();
+        NDArray floor = constant(m, LOG_FLOOR);
+        NDArray clamp = constant(m, -100f);
+        NDArray logP = p.maximum(floor).log().maximum(clamp);
+        NDArray log1mP = constant(m, 1f).sub(p).maximum(floor).log().maximum(clamp);
+        return logP.mul(constant(m, label)).add(log1mP.mul(constant(m, 1f - label))).mean().neg();
+    }
+
+    /** A 0-d float array that lives as long as the manager: what autograd may read again in a backward pass. */
+    static NDArray constant(NDManager manager, float value) {
+        return manager.create(new float[] {value}, new Shape());
     }
 }

@@ -39,26 +39,6 @@ public final class TrainingLoop implements AutoCloseable {
         }
     }
 
-    /** Where the data comes from, epoch by epoch. */
-    public interface Data {
-        int batchesPerEpoch();
-
-        BatchFeeder open(int epoch, int skipBatches);
-
-        /** Real images kept out of training, for SWD; may be empty. */
-        BatchFeeder.Batch heldBack();
-
-        /** The run's real-vs-real SWD floor on sets of the held-back size (measured once per run); NaN if none. */
-        double swdFloor();
-    }
-
-    /** A non-finite loss: the run has diverged, and nothing from this state may be published. */
-    public static final class DivergedException extends RuntimeException {
-        public DivergedException(String message) {
-            super(message);
-        }
-    }
-
     /**
      * A checkpoint's content, serialised. {@code generatorEma} is G_ema (absent in states written before it
      * existed); the sample grids are absent in resume states.
@@ -71,28 +51,6 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     public enum Outcome { COMPLETED, STOPPED }
-
-    /**
-     * Where mid-epoch resume state goes: every {@code every} steps (0: never), and whenever the loop is asked to
-     * stop after training steps that no checkpoint holds yet (a shutdown, a lost lease), so no step is lost.
-     */
-    public interface StepCheckpoints {
-        int every();
-
-        void save(int epoch, int batchesDone, Snapshot state);
-
-        StepCheckpoints NONE = new StepCheckpoints() {
-            @Override
-            public int every() {
-                return 0;
-            }
-
-            @Override
-            public void save(int epoch, int batchesDone, Snapshot state) {
-            }
-        };
-
-    }
 
     private final Hyper hyper;
     private final NDManager root;
@@ -178,6 +136,11 @@ public final class TrainingLoop implements AutoCloseable {
         return root.getDevice();
     }
 
+    /** G itself, for tests that plant a fault in its weights. */
+    Net generatorNet() {
+        return generator;
+    }
+
     public int epochsDone() {
         return epochsDone;
     }
@@ -190,12 +153,12 @@ public final class TrainingLoop implements AutoCloseable {
         return globalStep;
     }
 
-    public Outcome run(Data data, List<TrainingListener> listeners, BooleanSupplier stopRequested)
+    public Outcome run(TrainingData data, List<TrainingListener> listeners, BooleanSupplier stopRequested)
             throws InterruptedException {
         return run(data, listeners, stopRequested, StepCheckpoints.NONE);
     }
 
-    public Outcome run(Data data, List<TrainingListener> listeners, BooleanSupplier stopRequested,
+    public Outcome run(TrainingData data, List<TrainingListener> listeners, BooleanSupplier stopRequested,
                        StepCheckpoints stepCheckpoints) throws InterruptedException {
         int batches = data.batchesPerEpoch();
         long savedStep = globalStep; // the newest step that a checkpoint (epoch or resume state) holds
@@ -242,10 +205,15 @@ public final class TrainingLoop implements AutoCloseable {
             batchesDone = 0;
             Snapshot snapshot = snapshot(); // recalibrates both generators' BN: SWD then measures what is served
             long t1 = System.nanoTime();
-            double swd = measureSwd(generator, data.heldBack());
+            BatchFeeder.Batch heldBack = data.heldBack();
+            double swd = Evaluation.swd(generator, heldBack, hyper.seed(), root);
             long t2 = System.nanoTime();
-            double swdEma = measureSwd(average.net(), data.heldBack());
+            double swdEma = Evaluation.swd(average.net(), heldBack, hyper.seed(), root);
             long t3 = System.nanoTime();
+            if (heldBack.count() >= 2) { // without held-back faces, NaN means "not measured"
+                FiniteStates.requireFinite("SWD of G", swd, globalStep);
+                FiniteStates.requireFinite("SWD of G_ema", swdEma, globalStep);
+            }
             var info = new TrainingListener.EpochInfo(epoch, hyper.epochs(), globalStep, last, rate, swd,
                     data.swdFloor(), snapshot, swdEma);
             for (TrainingListener l : listeners) {
@@ -279,25 +247,41 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     private Snapshot takeSnapshot() {
+        finiteStates(); // what training left, checked before the recalibration's seconds of work; then again after
         long calibration = Latents.derive(hyper.seed(), epochsDone, 0xCA1);
         Dcgan.recalibrate(generator, CALIBRATION_BATCHES, CALIBRATION_BATCH, calibration, root);
         Dcgan.recalibrate(average.net(), CALIBRATION_BATCHES, CALIBRATION_BATCH, calibration, root);
         Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone));
-        Map<String, SafeTensor> optimizer = optimizerState();
+        States states = finiteStates();
         float[] latents = Latents.of(hyper.seed(), SAMPLE_LATENTS);
-        float[] samples = generate(generator, latents, SAMPLE_LATENTS);
-        float[] samplesEma = generate(average.net(), latents, SAMPLE_LATENTS);
-        return new Snapshot(SafeTensors.write(generator.state(), meta), SafeTensors.write(discriminator.state(), meta),
-                SafeTensors.write(optimizer, meta), ImageGrid.png(samples, SAMPLE_LATENTS, 64, 8),
-                SafeTensors.write(average.net().state(), meta), ImageGrid.png(samplesEma, SAMPLE_LATENTS, 64, 8));
+        float[] samples = generate(latents, SAMPLE_LATENTS);
+        float[] samplesEma = generateAverage(latents, SAMPLE_LATENTS);
+        return new Snapshot(SafeTensors.write(states.g(), meta), SafeTensors.write(states.d(), meta),
+                SafeTensors.write(states.optimizer(), meta), ImageGrid.png(samples, SAMPLE_LATENTS, 64, 8),
+                SafeTensors.write(states.ema(), meta), ImageGrid.png(samplesEma, SAMPLE_LATENTS, 64, 8));
+    }
+
+    private record States(Map<String, SafeTensor> g, Map<String, SafeTensor> d, Map<String, SafeTensor> ema,
+                          Map<String, SafeTensor> optimizer) {
+    }
+
+    /** G, D, G_ema and both Adams, each checked finite: nothing non-finite is ever serialised for others. */
+    private States finiteStates() {
+        States s = new States(generator.state(), discriminator.state(), average.net().state(), optimizerState());
+        FiniteStates.require("G", s.g(), globalStep);
+        FiniteStates.require("G_ema", s.ema(), globalStep);
+        FiniteStates.require("D", s.d(), globalStep);
+        FiniteStates.require("Adam", s.optimizer(), globalStep);
+        return s;
     }
 
     /** What resuming needs, without the serving work (BN recalibration, samples) of an epoch checkpoint. */
     private Snapshot resumeState() {
         Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone + 1),
                 "batch", String.valueOf(batchesDone), "global_step", String.valueOf(globalStep));
-        return new Snapshot(SafeTensors.write(generator.state(), meta), SafeTensors.write(discriminator.state(), meta),
-                SafeTensors.write(optimizerState(), meta), null, SafeTensors.write(average.net().state(), meta), null);
+        States states = finiteStates();
+        return new Snapshot(SafeTensors.write(states.g(), meta), SafeTensors.write(states.d(), meta),
+                SafeTensors.write(states.optimizer(), meta), null, SafeTensors.write(states.ema(), meta), null);
     }
 
     private Map<String, SafeTensor> optimizerState() {
@@ -311,57 +295,14 @@ public final class TrainingLoop implements AutoCloseable {
         return optimizer;
     }
 
-    /** Eval-mode G on the given latents, in chunks; pixels NCHW in [-1, 1]. */
+    /** Eval-mode G on the given latents; pixels NCHW in [-1, 1]. */
     public float[] generate(float[] latents, int count) {
-        return generate(generator, latents, count);
+        return Evaluation.generate(generator, latents, count, root);
     }
 
     /** As {@link #generate(float[], int)}, with G_ema. */
     public float[] generateAverage(float[] latents, int count) {
-        return generate(average.net(), latents, count);
-    }
-
-    private float[] generate(Net net, float[] latents, int count) {
-        return NoGrad.call(() -> generateNoGrad(net, latents, count));
-    }
-
-    private float[] generateNoGrad(Net net, float[] latents, int count) {
-        float[] out = new float[count * 3 * 64 * 64];
-        int chunk = 64;
-        for (int start = 0; start < count; start += chunk) {
-            int n = Math.min(chunk, count - start);
-            try (NDManager m = root.newSubManager()) {
-                float[] z = new float[n * Latents.DIM];
-                System.arraycopy(latents, start * Latents.DIM, z, 0, z.length);
-                NDArray images = Dcgan.generate(net, m.create(z, new Shape(n, Latents.DIM)), Dcgan.Mode.EVAL, m);
-                System.arraycopy(images.toFloatArray(), 0, out, start * 3 * 64 * 64, n * 3 * 64 * 64);
-            }
-        }
-        return out;
-    }
-
-    /** SWD between as many generated images as are held back and the held-back images; NaN without them. */
-    private double measureSwd(Net net, BatchFeeder.Batch real) {
-        if (real.count() < 2) {
-            return Double.NaN;
-        }
-        long seed = Latents.derive(hyper.seed(), 0x5D);
-        float[] fake = generate(net, Latents.of(seed, real.count()), real.count());
-        return SlicedWasserstein.distance(fake, real.count(), real.normalised(), real.count(), seed,
-                new LibtorchProjector(root));
-    }
-
-    /** The real-vs-real floor on two equal-sized real sets, with the seed {@link #measureSwd} uses. */
-    public static double swdFloor(BatchFeeder.Batch heldBack, BatchFeeder.Batch other, long runSeed) {
-        int n = Math.min(heldBack.count(), other.count());
-        if (n < 2) {
-            return Double.NaN;
-        }
-        float[] a = java.util.Arrays.copyOf(heldBack.normalised(), n * 3 * 64 * 64);
-        float[] b = java.util.Arrays.copyOf(other.normalised(), n * 3 * 64 * 64);
-        try (NDManager m = NDManager.newBaseManager()) {
-            return SlicedWasserstein.distance(b, n, a, n, Latents.derive(runSeed, 0x5D), new LibtorchProjector(m));
-        }
+        return Evaluation.generate(average.net(), latents, count, root);
     }
 
     @Override

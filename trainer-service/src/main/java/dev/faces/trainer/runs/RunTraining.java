@@ -9,6 +9,8 @@ import dev.faces.trainer.data.ShardCache;
 import dev.faces.trainer.data.ShardCatalog;
 import dev.faces.trainer.gan.Devices;
 import dev.faces.trainer.gan.TrainingListener;
+import dev.faces.trainer.gan.TrainingData;
+import dev.faces.trainer.gan.StepCheckpoints;
 import dev.faces.trainer.gan.TrainingLoop;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +81,7 @@ public final class RunTraining {
         List<dev.faces.core.events.DatasetBatch> shards = dataset.shardList();
         HoldBack holdBack = HoldBack.of(shards, settings.swdImages());
         if (run.swdFloor() == null && holdBack.count() >= 2) {
-            double floor = TrainingLoop.swdFloor(holdBack.heldBack(shards, cache::load),
+            double floor = dev.faces.trainer.gan.Evaluation.swdFloor(holdBack.heldBack(shards, cache::load),
                     holdBack.floorSet(shards, cache::load), hyper.seed());
             run = save.apply(run.withSwdFloor(Double.isFinite(floor) ? floor : -1));
         }
@@ -131,8 +133,8 @@ public final class RunTraining {
         };
     }
 
-    private TrainingLoop.StepCheckpoints stepCheckpoints(String runId, MetricsLog metricsLog, TrainingLoop loop) {
-        return new TrainingLoop.StepCheckpoints() {
+    private StepCheckpoints stepCheckpoints(String runId, MetricsLog metricsLog, TrainingLoop loop) {
+        return new StepCheckpoints() {
             @Override
             public int every() {
                 return settings.checkpointEverySteps();
@@ -177,10 +179,10 @@ public final class RunTraining {
                 "checkpoint object s3://" + bucket + "/" + key + " is missing"));
     }
 
-    private TrainingLoop.Data data(List<dev.faces.core.events.DatasetBatch> shards, TrainingLoop.Hyper hyper,
+    private TrainingData data(List<dev.faces.core.events.DatasetBatch> shards, TrainingLoop.Hyper hyper,
                                    HoldBack holdBack, double floor) {
         int batches = BatchFeeder.batchesPerEpoch(holdBack.trainingImages(shards), hyper.batchSize());
-        return new TrainingLoop.Data() {
+        return new TrainingData() {
             @Override
             public int batchesPerEpoch() {
                 return batches;

@@ -11,6 +11,36 @@ import org.junit.jupiter.api.Test;
 
 class BceTest {
 
+    /**
+     * The backward pass of bce reads its constants again: with two garbage collections between forward and
+     * backward (and freed native memory refilled with NaN bit patterns), its gradient must still be exactly
+     * d/dp of -mean(log p), that is -1 / (N p).
+     */
+    @Test
+    void gradientIsExactWhenGarbageIsCollectedBetweenForwardAndBackward() {
+        float[] values = {0.1f, 0.25f, 0.3f, 0.5f, 0.6f, 0.75f, 0.9f, 0.95f};
+        for (int trial = 0; trial < 5; trial++) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                NDArray p = m.create(values);
+                p.setRequiresGradient(true);
+                try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
+                    NDArray l = Dcgan.bce(p, 1f);
+                    System.gc();
+                    GcPressure.fillFreedNativeMemory();
+                    System.gc();
+                    GcPressure.fillFreedNativeMemory();
+                    c.backward(l);
+                }
+                float[] grad = p.getGradient().toFloatArray();
+                for (int i = 0; i < values.length; i++) {
+                    float expected = -1f / (values.length * values[i]);
+                    assertThat(grad[i]).as("trial %d, dL/dp[%d]", trial, i)
+                            .isCloseTo(expected, within(Math.ulp(expected) * 2));
+                }
+            }
+        }
+    }
+
     @Test
     void matchesTheDefinitionAndStaysFiniteWhenDIsSaturated() {
         try (NDManager m = NDManager.newBaseManager()) {

@@ -48,7 +48,7 @@ class NumericalHealthTest {
         };
         try (TrainingLoop loop = TrainingLoop.warmStart(HYPER, poisoned, ai.djl.Device.cpu())) {
             assertThatThrownBy(() -> loop.run(data(), List.of(spy), () -> false))
-                    .isInstanceOf(TrainingLoop.DivergedException.class)
+                    .isInstanceOf(DivergedException.class)
                     .hasMessageStartingWith("diverged: non-finite loss at epoch 1, step 1");
         }
         assertThat(steps).as("listeners never see the non-finite step").isEmpty();
@@ -58,6 +58,43 @@ class NumericalHealthTest {
             assertThat(loop.run(data(), List.of(spy), () -> false)).isEqualTo(TrainingLoop.Outcome.COMPLETED);
         }
         assertThat(epochs).containsExactly(1, 2);
+    }
+
+    /**
+     * A NaN that reaches G's weights after the last step of an epoch (the losses of that step were finite): the
+     * run ends diverged, naming the tensor and the step, before any listener sees the epoch, so neither
+     * checkpoint.json nor a checkpoint event is written. The same run without the NaN publishes its epoch.
+     */
+    @Test
+    void aNonFiniteWeightAfterTheLastStepFailsTheRunBeforeAnyCheckpoint() throws Exception {
+        TrainingLoop.Hyper oneEpoch = new TrainingLoop.Hyper(1, 4, 2e-4, 0.5, 42);
+        for (boolean plant : new boolean[] {false, true}) {
+            List<Integer> epochs = new ArrayList<>();
+            try (TrainingLoop loop = TrainingLoop.fresh(oneEpoch, ai.djl.Device.cpu())) {
+                TrainingListener planter = new TrainingListener() {
+                    @Override
+                    public void onStep(StepInfo s) {
+                        if (plant && s.batch() == s.batchesPerEpoch()) {
+                            loop.generatorNet().get("main.12.weight").set(new ai.djl.ndarray.index.NDIndex("0, 0, 1, 2"),
+                                    Float.NaN);
+                        }
+                    }
+
+                    @Override
+                    public void onEpoch(EpochInfo e) {
+                        epochs.add(e.epoch());
+                    }
+                };
+                if (plant) {
+                    assertThatThrownBy(() -> loop.run(data(), List.of(planter), () -> false))
+                            .isInstanceOf(DivergedException.class)
+                            .hasMessage("diverged: non-finite G main.12.weight after step 2");
+                } else {
+                    assertThat(loop.run(data(), List.of(planter), () -> false)).isEqualTo(TrainingLoop.Outcome.COMPLETED);
+                }
+            }
+            assertThat(epochs).as("epochs published, NaN planted: %s", plant).isEqualTo(plant ? List.of() : List.of(1));
+        }
     }
 
     @Test
@@ -88,14 +125,14 @@ class NumericalHealthTest {
         return SafeTensors.write(tensors, c.metadata());
     }
 
-    private static TrainingLoop.Data data() {
+    private static TrainingData data() {
         List<DatasetBatch> shards = List.of(new DatasetBatch("d", 0, "a", 8, 64, "0".repeat(64), 1L));
         BatchFeeder.ShardLoader loader = shard -> {
             byte[] px = new byte[8 * 3 * 64 * 64];
             new Random(shard.shardIndex()).nextBytes(px);
             return NpyArray.uint8(px, 8, 3, 64, 64);
         };
-        return new TrainingLoop.Data() {
+        return new TrainingData() {
             @Override
             public int batchesPerEpoch() {
                 return 2;

@@ -25,7 +25,7 @@ class ResumeEquivalenceTest {
 
         AtomicReference<TrainingLoop.Snapshot> saved = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
-        TrainingLoop.StepCheckpoints every2 = new TrainingLoop.StepCheckpoints() {
+        StepCheckpoints every2 = new StepCheckpoints() {
             @Override
             public int every() {
                 return 2;
@@ -53,7 +53,7 @@ class ResumeEquivalenceTest {
 
         AtomicReference<TrainingLoop.Snapshot> saved = new AtomicReference<>();
         List<Integer> savedAt = new ArrayList<>();
-        TrainingLoop.StepCheckpoints onStopOnly = new TrainingLoop.StepCheckpoints() {
+        StepCheckpoints onStopOnly = new StepCheckpoints() {
             @Override
             public int every() {
                 return 0; // no periodic state: only the stop (a SIGTERM, a lost lease) saves
@@ -119,7 +119,7 @@ class ResumeEquivalenceTest {
         }
     }
 
-    private static TrainingLoop.Data data() {
+    private static TrainingData data() {
         List<DatasetBatch> shards = List.of(new DatasetBatch("d", 0, "a", 8, 64, "0".repeat(64), 1L),
                 new DatasetBatch("d", 1, "b", 8, 64, "0".repeat(64), 1L));
         BatchFeeder.ShardLoader loader = shard -> {
@@ -127,7 +127,7 @@ class ResumeEquivalenceTest {
             new Random(shard.shardIndex()).nextBytes(px);
             return NpyArray.uint8(px, 8, 3, 64, 64);
         };
-        return new TrainingLoop.Data() {
+        return new TrainingData() {
             @Override
             public int batchesPerEpoch() {
                 return 4;
