@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.faces.core.CheckpointManifest;
+import dev.faces.core.Digests;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
 import dev.faces.core.Topics;
@@ -197,6 +199,47 @@ class TrainerDrillsIT {
         assertThat(events).map(CloudEvent::data).noneMatch(CheckpointPublished.class::isInstance);
         assertThat(events).map(CloudEvent::data).filteredOn(TrainingFinished.class::isInstance)
                 .map(e -> ((TrainingFinished) e).status()).containsExactly(TrainingFinished.Status.FAILED);
+    }
+
+    /**
+     * A trainer frozen (SIGSTOP) in the middle of a run for longer than its session timeout: the other trainer
+     * takes the run over with a newer lease and finishes it; the frozen one, woken, is fenced by the storage and
+     * writes nothing, so every epoch's checkpoint.json still matches its objects a minute later.
+     */
+    @Test
+    @Order(6)
+    void aTrainerThatWakesFromAFreezeCannotTouchTheRunItLost() throws Exception {
+        ServiceProcess survivor = trainers.get("t2");
+        ServiceProcess frozen = trainer("t6");
+        awaitPartitions(Map.of(survivor, 1, frozen, 1));
+        String runId = runIdOwnedBy(frozen, "freeze");
+        request(runId, SMALL, 3, "");
+        awaitRun(frozen, runId, r -> r.path("epoch").asInt() == 2 && r.path("batch").asInt() >= 1);
+        frozen.signal("STOP");
+        try {
+            awaitLog(survivor, "run " + runId + " taken with lease 2");
+        } finally {
+            frozen.signal("CONT");
+        }
+        long woke = System.nanoTime();
+        JsonNode done = awaitRun(survivor, runId, finished());
+        assertThat(done.path("status").asText()).as(survivor.tail(80)).isEqualTo("completed");
+        awaitLog(frozen, "fenced");
+        Thread.sleep(Math.max(0, Duration.ofSeconds(60).toMillis() - (System.nanoTime() - woke) / 1_000_000));
+
+        assertThat(epochLines(runId)).containsExactly(1, 2, 3);
+        assertAnnouncedOnce(runId, 3);
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            CheckpointManifest manifest = CheckpointManifest.parse(object(ObjectKeys.checkpointManifest(runId, epoch)));
+            for (CheckpointManifest.Entry entry : manifest.objects()) {
+                byte[] stored = object(entry.key());
+                assertThat((long) stored.length).as(entry.key()).isEqualTo(entry.bytes());
+                assertThat(Digests.sha256(stored)).as(entry.key()).isEqualTo(entry.sha256());
+            }
+        }
+        assertThat(frozen.tail(400)).as("the woken trainer says it was fenced").contains("fenced");
+        assertThat(JsonHttp.get(survivor.url() + "/api/training-runs/" + runId).body().path("status").asText())
+                .isEqualTo("completed");
     }
 
     // --- helpers ----------------------------------------------------------------------------------

@@ -156,6 +156,17 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Sends a signal by name ("STOP" freezes the process as a stalled node would, "CONT" wakes it). */
+    public void signal(String name) throws java.io.IOException, InterruptedException {
+        ChildJvm p;
+        synchronized (this) {
+            p = process;
+        }
+        if (p == null || new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start().waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " failed");
+        }
+    }
+
     /** SIGTERM, then SIGKILL after two minutes: enough for the trainer to finish its step and save. */
     public void stop() {
         ChildJvm p;

@@ -13,6 +13,15 @@ public final class Digests {
         return HexFormat.of().formatHex(sha256Digest().digest(data));
     }
 
+    /** Lower-case hex MD5: what S3 gives as the ETag of a single-part PUT, never used for integrity here. */
+    public static String md5(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every JDK", e);
+        }
+    }
+
     /** A fresh SHA-256 digest, for data that arrives in pieces. */
     public static MessageDigest sha256Digest() {
         try {

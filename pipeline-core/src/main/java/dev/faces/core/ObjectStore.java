@@ -9,7 +9,6 @@ import io.minio.RemoveObjectArgs;
 import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
-import io.minio.errors.ServerException;
 import io.minio.messages.Item;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.logging.Logger;
 
 /**
  * The pipeline's view of S3 (MinIO, S3Proxy, AWS): whole-object reads and writes, listings, existence.
@@ -27,13 +25,10 @@ import java.util.logging.Logger;
  */
 public final class ObjectStore {
     public static final Duration DEFAULT_RETRY_BUDGET = Duration.ofMinutes(2);
-    private static final Logger LOG = Logger.getLogger(ObjectStore.class.getName());
-    private static final long FIRST_BACKOFF_MS = 250;
-    private static final long MAX_BACKOFF_MS = 5000;
 
     private final MinioClient client;
     private final String endpoint;
-    private final Duration retryBudget;
+    private final Retrying retrying;
     private final ChecksummedPut checksummed;
     /** One connection pool for the MinIO client and the checksummed PUT, with the MinIO client's own timeouts. */
     private final okhttp3.OkHttpClient http = io.minio.http.HttpUtils.newDefaultHttpClient(
@@ -46,7 +41,7 @@ public final class ObjectStore {
 
     public ObjectStore(String endpoint, String accessKey, String secretKey, String region, Duration retryBudget) {
         this.endpoint = endpoint;
-        this.retryBudget = retryBudget;
+        this.retrying = new Retrying(endpoint, retryBudget);
         this.checksummed = new ChecksummedPut(http, okhttp3.HttpUrl.get(endpoint), region, accessKey, secretKey);
         this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region)
                 .httpClient(http).build();
@@ -84,6 +79,46 @@ public final class ObjectStore {
         call("put", bucket, key, () -> checksummed.put(bucket, key, data, contentType, sha256Hex, crc32));
     }
 
+    /**
+     * A PUT on a condition the server checks: {@code ifMatch} the object's current ETag, or null for "the object
+     * must not exist" ({@code If-None-Match: *}). Returns the new ETag. A refused condition throws
+     * {@link PreconditionFailedException}, except when the object already holds exactly these bytes: a retried
+     * request whose first attempt the server had carried out (S3's ETag of a single PUT is the body's MD5).
+     */
+    public String put(String bucket, String key, byte[] data, String contentType, String ifMatch,
+                      java.util.Map<String, String> metadata) {
+        java.util.Map<String, String> condition = ifMatch == null ? java.util.Map.of("If-None-Match", "*")
+                : java.util.Map.of("If-Match", "\"" + ifMatch + "\"");
+        try {
+            return call("put", bucket, key, () -> {
+                try {
+                    return client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                            .stream(new ByteArrayInputStream(data), data.length, -1).contentType(contentType)
+                            .headers(condition).userMetadata(metadata).build()).etag().replace("\"", "");
+                } catch (ErrorResponseException e) {
+                    if (e.response() != null && e.response().code() == 412) {
+                        throw new PreconditionFailedException("s3://" + bucket + "/" + key + " changed: "
+                                + condition + " does not hold");
+                    }
+                    throw e;
+                }
+            });
+        } catch (PreconditionFailedException refused) {
+            String md5 = Digests.md5(data);
+            if (stat(bucket, key).map(s -> s.etag().equals(md5)).orElse(false)) {
+                return md5;
+            }
+            throw refused;
+        }
+    }
+
+    /** A conditional write was refused (HTTP 412): the object is not what the writer last saw. */
+    public static final class PreconditionFailedException extends RuntimeException {
+        public PreconditionFailedException(String message) {
+            super(message);
+        }
+    }
+
     /** S3's smallest part. */
     private static final long MIN_PART_BYTES = 5L << 20;
     static final long SINGLE_PUT_BYTES = 64L << 20;
@@ -102,8 +137,8 @@ public final class ObjectStore {
         });
     }
 
-    /** What S3 says of an object without reading it: its size and ETag (to bound and identify it). */
-    public record Stat(long size, String etag) {
+    /** What S3 says of an object without reading it: its size, ETag and user metadata (x-amz-meta-*). */
+    public record Stat(long size, String etag, java.util.Map<String, String> metadata) {
     }
 
     /** The object's size and ETag, or empty when it does not exist. */
@@ -111,7 +146,8 @@ public final class ObjectStore {
         return call("stat", bucket, key, () -> {
             try {
                 var s = client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-                return Optional.of(new Stat(s.size(), s.etag() == null ? "" : s.etag().replace("\"", "")));
+                return Optional.of(new Stat(s.size(), s.etag() == null ? "" : s.etag().replace("\"", ""),
+                        java.util.Map.copyOf(s.userMetadata())));
             } catch (ErrorResponseException e) {
                 if (isNotFound(e)) {
                     return Optional.<Stat>empty();
@@ -237,68 +273,12 @@ public final class ObjectStore {
         return "NoSuchKey".equals(code) || "NoSuchObject".equals(code) || e.response().code() == 404;
     }
 
-    private interface S3Call<T> {
-        T run() throws Exception;
+    private <T> T call(String op, String bucket, String key, Retrying.S3Call<T> call) {
+        return retrying.call(op, bucket, key, call);
     }
 
-    private interface S3Action {
-        void run() throws Exception;
-    }
-
-    private <T> T call(String op, String bucket, String key, S3Call<T> call) {
-        long deadline = System.nanoTime() + retryBudget.toNanos();
-        long backoff = FIRST_BACKOFF_MS;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                T result = call.run();
-                if (attempt > 1) {
-                    LOG.info(op + " s3://" + bucket + "/" + key + " succeeded after " + attempt + " attempts");
-                }
-                return result;
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                String what = op + " s3://" + bucket + "/" + key + " at " + endpoint;
-                if (!isTransient(e) || System.nanoTime() + backoff * 1_000_000 > deadline) {
-                    throw new StorageException(what + " failed: " + e.getMessage(), e);
-                }
-                if (attempt == 1 || attempt % 10 == 0) {
-                    LOG.warning(what + " failed (" + e + "); retrying with backoff for up to "
-                            + retryBudget.toSeconds() + " s");
-                }
-                sleep(backoff);
-                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-            }
-        }
-    }
-
-    /** Worth retrying: the server was unreachable or answered 5xx. */
-    static boolean isTransient(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.io.IOException || t instanceof ServerException) {
-                return true;
-            }
-            if (t instanceof ErrorResponseException r && r.response() != null && r.response().code() >= 500) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException("interrupted while waiting to retry S3", e);
-        }
-    }
-
-    private void call(String op, String bucket, String key, S3Action action) {
-        call(op, bucket, key, () -> {
-            action.run();
-            return null;
-        });
+    private void call(String op, String bucket, String key, Retrying.S3Action action) {
+        retrying.run(op, bucket, key, action);
     }
 
     /** An S3 operation failed; the message names the operation, the object and the endpoint. */

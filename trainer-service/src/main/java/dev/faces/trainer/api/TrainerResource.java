@@ -20,6 +20,7 @@ public class TrainerResource {
     @GET
     public Map<String, Object> get() {
         return Map.of("partitions", new TreeSet<>(runs.ownedPartitions()), "device", runs.device(),
-                "activeRun", runs.activeProgress().map(p -> p.runId()).orElse(""), "queued", runs.queued());
+                "activeRun", runs.activeProgress().map(p -> p.runId()).orElse(""), "queued", runs.queued(),
+                "damagedRunFiles", runs.damagedRunFiles());
     }
 }

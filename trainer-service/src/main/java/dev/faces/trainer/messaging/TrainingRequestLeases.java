@@ -158,7 +158,9 @@ public final class TrainingRequestLeases implements AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            onPartitionsRevoked(partitions); // another trainer may own them already: stop at once
+            if (!partitions.isEmpty()) { // another trainer may own them already: stop at once, write nothing
+                runs.lost(partitions.stream().map(TopicPartition::partition).toList());
+            }
         }
     }
 

@@ -3,7 +3,6 @@ package dev.faces.trainer.runs;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.faces.core.CheckpointManifest;
 import dev.faces.core.ObjectKeys;
-import dev.faces.core.ObjectStore;
 import dev.faces.core.events.CheckpointPublished;
 import dev.faces.core.events.EventCodec;
 import dev.faces.trainer.gan.TrainingListener;
@@ -19,8 +18,7 @@ import java.util.List;
  */
 public final class CheckpointWriter implements TrainingListener {
     private static final String OCTETS = "application/octet-stream";
-    private final ObjectStore store;
-    private final String bucket;
+    private final RunWrites writes;
     private final RunRecords runs;
     private final DivergenceAlarm alarm;
     private final CheckpointAnnouncer announcer;
@@ -34,10 +32,9 @@ public final class CheckpointWriter implements TrainingListener {
     }
 
     /** @param swdImages held-back images that SWD is measured on, recorded in the checkpoint's metrics */
-    public CheckpointWriter(ObjectStore store, String bucket, RunRecords runs, DivergenceAlarm alarm,
-                            CheckpointAnnouncer announcer, int swdImages) {
-        this.store = store;
-        this.bucket = bucket;
+    public CheckpointWriter(RunWrites writes, RunRecords runs, DivergenceAlarm alarm, CheckpointAnnouncer announcer,
+                            int swdImages) {
+        this.writes = writes;
         this.runs = runs;
         this.alarm = alarm;
         this.announcer = announcer;
@@ -71,7 +68,7 @@ public final class CheckpointWriter implements TrainingListener {
         put(objects, ObjectKeys.epochMetrics(runId, epoch), json.toString().getBytes(), "application/json");
         CheckpointManifest manifest = new CheckpointManifest(runId, run.request().datasetId(), epoch, e.globalStep(),
                 List.copyOf(objects), metrics, finite(e.swdFloor()), swdImages, alarm.isDiverging());
-        store.put(bucket, ObjectKeys.checkpointManifest(runId, epoch), manifest.toJson(), "application/json");
+        writes.put(ObjectKeys.checkpointManifest(runId, epoch), manifest.toJson(), "application/json");
 
         RunRecord saved = runs.save(run.withCheckpoint(epoch, e.globalStep(), ObjectKeys.generator(runId, epoch),
                 alarm.isDiverging()));
@@ -79,7 +76,7 @@ public final class CheckpointWriter implements TrainingListener {
     }
 
     private void put(List<CheckpointManifest.Entry> objects, String key, byte[] content, String type) {
-        store.put(bucket, key, content, type);
+        writes.put(key, content, type);
         objects.add(CheckpointManifest.Entry.of(key, content));
     }
 

@@ -2,7 +2,6 @@ package dev.faces.trainer.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.faces.core.ObjectKeys;
-import dev.faces.core.ObjectStore;
 import dev.faces.core.events.EventCodec;
 import dev.faces.trainer.gan.TrainingListener;
 import java.awt.BasicStroke;
@@ -30,16 +29,14 @@ public final class LossPlot implements TrainingListener {
     private static final Color G_COLOR = new Color(31, 119, 180);
     private static final Color D_COLOR = new Color(255, 127, 14);
 
-    private final ObjectStore store;
-    private final String bucket;
+    private final RunWrites writes;
     private final String runId;
     private final List<float[]> points = new ArrayList<>(); // {step, lossD, lossG}
     private final List<Long> epochEnds = new ArrayList<>();
 
     /** @param logged the run's metrics.jsonl lines so far, for a resumed run */
-    public LossPlot(ObjectStore store, String bucket, String runId, List<String> logged) {
-        this.store = store;
-        this.bucket = bucket;
+    public LossPlot(RunWrites writes, String runId, List<String> logged) {
+        this.writes = writes;
         this.runId = runId;
         for (String line : logged) {
             try {
@@ -64,7 +61,7 @@ public final class LossPlot implements TrainingListener {
     @Override
     public void onEpoch(EpochInfo e) {
         epochEnds.add(e.globalStep());
-        store.put(bucket, ObjectKeys.lossPlot(runId), png(points, epochEnds, runId), "image/png");
+        writes.put(ObjectKeys.lossPlot(runId), png(points, epochEnds, runId), "image/png");
     }
 
     /** The points so far, {step, lossD, lossG}. */

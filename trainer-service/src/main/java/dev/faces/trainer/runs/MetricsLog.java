@@ -25,7 +25,10 @@ public final class MetricsLog implements TrainingListener {
     private final List<String> lines = new ArrayList<>();
 
     /** @param upToStep the global step the run resumes after: later lines belong to lost work */
-    public MetricsLog(ObjectStore store, String bucket, String runId, long upToStep) {
+    private final RunWrites writes;
+
+    public MetricsLog(ObjectStore store, String bucket, RunWrites writes, String runId, long upToStep) {
+        this.writes = writes;
         this.store = store;
         this.bucket = bucket;
         this.runId = runId;
@@ -61,7 +64,7 @@ public final class MetricsLog implements TrainingListener {
 
     /** Writes the lines so far (at epoch ends and step checkpoints). */
     public void flush() {
-        store.put(bucket, ObjectKeys.metricsLog(runId), (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8),
+        writes.put(ObjectKeys.metricsLog(runId), (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8),
                 "application/x-ndjson");
     }
 

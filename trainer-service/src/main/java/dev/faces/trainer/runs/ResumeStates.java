@@ -39,7 +39,7 @@ public final class ResumeStates {
     public record Saved(int epoch, int batchesDone, long globalStep, TrainingLoop.Snapshot snapshot) {
     }
 
-    public void save(String runId, int epoch, int batchesDone, long globalStep, TrainingLoop.Snapshot state) {
+    public void save(RunWrites writes, String runId, int epoch, int batchesDone, long globalStep, TrainingLoop.Snapshot state) {
         byte[][] parts = {state.generator(), state.discriminator(), state.optimizer()};
         ObjectNode pointer = EventCodec.json().createObjectNode();
         pointer.put("epoch", epoch);
@@ -48,20 +48,20 @@ public final class ResumeStates {
         ObjectNode digests = pointer.putObject("parts");
         for (int i = 0; i < parts.length; i++) {
             String key = ObjectKeys.resumePart(runId, globalStep, PARTS.get(i));
-            store.put(bucket, key, parts[i], OCTETS);
+            writes.put(key, parts[i], OCTETS);
             digests.put(key, Digests.sha256(parts[i]));
         }
         if (state.generatorEma() != null) {
             String key = ObjectKeys.resumePart(runId, globalStep, EMA_PART);
-            store.put(bucket, key, state.generatorEma(), OCTETS);
+            writes.put(key, state.generatorEma(), OCTETS);
             digests.put(key, Digests.sha256(state.generatorEma()));
         }
         String previous = pointerPrefix(runId).orElse(null);
-        store.put(bucket, ObjectKeys.resumePointer(runId), pointer.toString().getBytes(), "application/json");
+        writes.put(ObjectKeys.resumePointer(runId), pointer.toString().getBytes(), "application/json");
         LOG.info("run " + runId + ": resume state saved at epoch " + epoch + ", batch " + batchesDone + " (step "
                 + globalStep + ")");
         if (previous != null && !previous.equals(ObjectKeys.resumePart(runId, globalStep, ""))) {
-            deleteQuietly(previous);
+            deleteQuietly(writes, previous);
         }
     }
 
@@ -120,11 +120,13 @@ public final class ResumeStates {
     }
 
     /** Removes every resume state of the run (after an epoch checkpoint, which supersedes them). Best effort. */
-    public void clear(String runId) {
+    public void clear(RunWrites writes, String runId) {
         try {
             for (String key : store.list(bucket, ObjectKeys.resumePrefix(runId))) {
-                store.delete(bucket, key);
+                writes.delete(key);
             }
+        } catch (FencedException e) {
+            throw e;
         } catch (RuntimeException e) {
             LOG.fine("run " + runId + ": old resume state not removed: " + e.getMessage());
         }
@@ -145,11 +147,13 @@ public final class ResumeStates {
         }
     }
 
-    private void deleteQuietly(String prefix) {
+    private void deleteQuietly(RunWrites writes, String prefix) {
         try {
             for (String key : store.list(bucket, prefix)) {
-                store.delete(bucket, key);
+                writes.delete(key);
             }
+        } catch (FencedException e) {
+            throw e;
         } catch (RuntimeException e) {
             LOG.fine("old resume state under " + prefix + " not removed: " + e.getMessage());
         }

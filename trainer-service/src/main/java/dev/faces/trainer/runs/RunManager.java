@@ -3,12 +3,10 @@ package dev.faces.trainer.runs;
 import dev.faces.core.ObjectStore;
 import dev.faces.core.events.TrainingFinished;
 import dev.faces.core.events.TrainingRequested;
-import dev.faces.core.kafka.CloudEventProducer;
 import dev.faces.trainer.data.ShardCatalog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,22 +38,26 @@ public final class RunManager implements AutoCloseable {
                            Duration pause, Duration releaseTimeout) {
     }
 
-    private final RunStore runStore;
+    final RunStore runStore;
     private final ObjectStore store;
     private final String bucket;
-    private final ShardCatalog catalog;
-    private final RunTraining training;
-    private final Events events;
-    private final Settings settings;
+    final ShardCatalog catalog;
+    final RunTraining training;
+    final Events events;
+    final Settings settings;
     private final String device;
-    private final Map<String, RunRecord> runs = new ConcurrentHashMap<>();
-    private final Set<String> queue = new LinkedHashSet<>();
-    private final Leases leases = new Leases();
-    private final Cancellations cancellations;
+    final Map<String, RunRecord> runs = new ConcurrentHashMap<>();
+    final Set<String> queue = new LinkedHashSet<>();
+    final Leases leases = new Leases();
+    final Cancellations cancellations;
+    private final RunWorker runWorker = new RunWorker(this);
     private final Thread worker;
-    private volatile boolean stopping;
-    private volatile RunProgress active;
-    private volatile RunRecord inTraining;
+    volatile boolean stopping;
+    volatile RunProgress active;
+    volatile RunRecord inTraining;
+    volatile RunLease activeLease;
+    /** Who writes, as run.json's and every run object's lease metadata names it. */
+    final String owner = "trainer " + java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
 
     public RunManager(RunStore runStore, ObjectStore store, String bucket, ShardCatalog catalog, RunTraining training,
                       Events events, Settings settings, String device) {
@@ -68,7 +70,7 @@ public final class RunManager implements AutoCloseable {
         this.settings = settings;
         this.device = device;
         this.cancellations = new Cancellations(store, bucket);
-        this.worker = new Thread(this::work, "trainer");
+        this.worker = new Thread(runWorker::work, "trainer");
         this.worker.setUncaughtExceptionHandler((t, e) -> LOG.log(Level.SEVERE, "trainer worker died", e));
     }
 
@@ -112,6 +114,21 @@ public final class RunManager implements AutoCloseable {
         LOG.info("released partitions " + partitions + "; owns " + leases.owned());
     }
 
+    /**
+     * The partitions were lost (the consumer's session expired): another trainer may own their runs already, so a
+     * run of theirs in training stops and writes nothing at all, not even resume state.
+     */
+    public void lost(Collection<Integer> partitions) {
+        RunLease lease = activeLease;
+        RunRecord training = inTraining;
+        if (lease != null && training != null && partitions.contains(leases.partitionOf(training))) {
+            lease.lose("partition " + leases.partitionOf(training) + " was lost; another trainer may own the run");
+            LOG.warning("run " + training.runId() + " fenced: partition " + leases.partitionOf(training) + " was lost,"
+                    + " so this trainer stops it and writes nothing more into it (its new owner resumes it)");
+        }
+        revoked(partitions);
+    }
+
     public Set<Integer> ownedPartitions() {
         return leases.owned();
     }
@@ -133,7 +150,9 @@ public final class RunManager implements AutoCloseable {
             return run;
         }
         RunRecord run = RunRecord.queued(request, partition);
-        runStore.save(run);
+        if (!runStore.create(run)) { // another replica created it between the lookup and now
+            run = runStore.find(request.runId()).orElseThrow();
+        }
         runs.put(run.runId(), run);
         if (leases.holds(partition)) {
             queue.add(run.runId());
@@ -173,8 +192,12 @@ public final class RunManager implements AutoCloseable {
         }
         RunRecord run = found.get();
         if (queue.remove(runId)) {
-            finish(run, RunRecord.Status.cancelled, "cancelled before it started");
-            return Optional.of(runs.get(runId));
+            Optional<RunStore.Claimed> claimed = runStore.claim(runId, owner);
+            if (claimed.isPresent() && claimed.get().lease() != null) {
+                runWorker.finish(claimed.get().lease(), claimed.get().run(), RunRecord.Status.cancelled,
+                        "cancelled before it started");
+            }
+            return get(runId);
         }
         if (isTraining(runId)) {
             cancellations.requestHere(runId);
@@ -197,130 +220,13 @@ public final class RunManager implements AutoCloseable {
         return queue.size();
     }
 
+    /** run.json files that could not be read at the last scan, with what is wrong with each. */
+    public Map<String, String> damagedRunFiles() {
+        return runStore.damaged();
+    }
+
     public String device() {
         return device;
-    }
-
-    // --- the worker -----------------------------------------------------------------------------
-
-    private void work() {
-        while (!stopping) {
-            RunRecord run = null;
-            try {
-                scanOwnedPartitions();
-                run = nextReady();
-                if (run != null) {
-                    execute(run);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (ObjectStore.StorageException | CloudEventProducer.UnavailableException e) {
-                // Storage or Kafka stayed away longer than their retries: no run is at fault. It waits, then
-                // resumes from its newest checkpoint, as after a restart.
-                String what = run == null ? "the trainer" : "run " + run.runId();
-                LOG.log(Level.WARNING, what + " paused: " + e.getMessage() + "; retrying in "
-                        + settings.pause().toSeconds() + " s");
-                pauseThenRequeue(run);
-            } catch (Throwable e) { // an Error too: the run fails with its reason instead of hanging
-                if (run == null) {
-                    LOG.log(Level.SEVERE, "trainer worker error", e);
-                    pauseThenRequeue(null);
-                    continue;
-                }
-                String reason = e instanceof RuntimeException && e.getMessage() != null ? e.getMessage() : e.toString();
-                LOG.log(Level.SEVERE, "run " + run.runId() + " failed: " + reason, e);
-                try {
-                    finish(runs.getOrDefault(run.runId(), run), RunRecord.Status.failed, reason);
-                } catch (RuntimeException recordFailed) {
-                    LOG.log(Level.SEVERE, "run " + run.runId() + ": cannot record the failure; it is retried", recordFailed);
-                    pauseThenRequeue(run);
-                }
-            } finally {
-                synchronized (this) {
-                    inTraining = null;
-                    notifyAll();
-                }
-            }
-        }
-    }
-
-    private void execute(RunRecord run) throws InterruptedException {
-        String runId = run.runId();
-        if (cancellations.requestedBeforeStart(runId)) {
-            finish(run, RunRecord.Status.cancelled, "cancelled before it started");
-            return;
-        }
-        ShardCatalog.Dataset dataset = catalog.complete(run.request().datasetId()).orElseThrow();
-        int partition = leases.partitionOf(run);
-        RunTraining.Ending ending = training.train(run, dataset, this::save, () -> runs.get(runId),
-                () -> stopping || !leases.holds(partition) || cancellations.isRequested(runId), p -> active = p);
-        if (cancellations.isRequested(runId)) {
-            cancellations.done(runId);
-            finish(runs.get(runId), RunRecord.Status.cancelled, "cancelled during epoch " + (runs.get(runId).epochsDone() + 1));
-        } else if (ending.stopped()) {
-            LOG.info("run " + runId + " stopped between steps (" + (stopping ? "shutdown" : "partition " + partition
-                    + " moved to another trainer") + "); its owner resumes it from the saved step");
-        } else {
-            finish(runs.get(runId), RunRecord.Status.completed, ending.reason());
-        }
-    }
-
-    /** Queues the unfinished runs in S3 of newly owned partitions (running ones first). */
-    private void scanOwnedPartitions() {
-        Set<Integer> toScan = leases.takeUnscanned();
-        if (toScan.isEmpty()) {
-            return;
-        }
-        List<RunRecord> found;
-        try {
-            found = runStore.all();
-        } catch (RuntimeException e) {
-            leases.rescan(toScan); // storage away: look again once it is back
-            throw e;
-        }
-        synchronized (this) {
-            List<String> resumed = new ArrayList<>();
-            for (RunRecord.Status status : List.of(RunRecord.Status.running, RunRecord.Status.queued)) {
-                for (RunRecord r : found) {
-                    if (r.status() == status && toScan.contains(leases.partitionOf(r)) && leases.holds(r)
-                            && !isTraining(r.runId())) {
-                        runs.put(r.runId(), r);
-                        if (queue.add(r.runId())) {
-                            resumed.add(r.runId());
-                        }
-                    }
-                }
-            }
-            if (!resumed.isEmpty()) {
-                LOG.info("resuming " + resumed.size() + " unfinished run(s) of partitions " + toScan + ": " + resumed);
-            }
-        }
-    }
-
-    /** The first queued run whose dataset is complete (looked up in S3 if need be), or null after a moment. */
-    private RunRecord nextReady() throws InterruptedException {
-        List<String> candidates;
-        synchronized (this) {
-            candidates = new ArrayList<>(queue);
-        }
-        for (String runId : candidates) {
-            RunRecord run = runs.get(runId);
-            if (catalog.complete(run.request().datasetId()).isPresent()) {
-                synchronized (this) {
-                    if (queue.remove(runId) && leases.holds(run)) {
-                        inTraining = run;
-                        return run;
-                    }
-                }
-            }
-        }
-        synchronized (this) {
-            if (!stopping) {
-                wait(1000);
-            }
-        }
-        return null;
     }
 
     /** Called when a dataset completes: a run waiting for it may start now. */
@@ -328,42 +234,9 @@ public final class RunManager implements AutoCloseable {
         notifyAll();
     }
 
-    private void pauseThenRequeue(RunRecord run) {
-        long until = System.nanoTime() + settings.pause().toNanos();
-        synchronized (this) {
-            while (!stopping && System.nanoTime() < until) {
-                try {
-                    wait(Math.max(1, (until - System.nanoTime()) / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stopping = true;
-                }
-            }
-            if (!stopping && run != null && leases.holds(run)) {
-                List<String> waiting = new ArrayList<>(queue);
-                queue.clear();
-                queue.add(run.runId());
-                queue.addAll(waiting);
-            }
-        }
-    }
-
-    private boolean isTraining(String runId) {
+    boolean isTraining(String runId) {
         RunRecord t = inTraining;
         return t != null && t.runId().equals(runId);
-    }
-
-    private RunRecord save(RunRecord run) {
-        runStore.save(run);
-        runs.put(run.runId(), run);
-        return run;
-    }
-
-    private void finish(RunRecord run, RunRecord.Status status, String reason) {
-        RunRecord done = save(run.with(status, reason));
-        LOG.info("run " + run.runId() + " " + status + (reason == null ? "" : ": " + reason));
-        events.finished(new TrainingFinished(run.runId(), TrainingFinished.Status.valueOf(status.name().toUpperCase()),
-                reason, done.epochsDone(), done.lastCheckpointKey()));
     }
 
     /** The topic's partition count, as the broker reports it. */

@@ -1,5 +1,6 @@
 package dev.faces.trainer.runs;
 
+import dev.faces.core.Digests;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
 import dev.faces.core.events.EventCodec;
@@ -7,47 +8,134 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** run.json files in the checkpoints bucket: the trainer's durable memory of every run. */
 public final class RunStore {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(RunStore.class.getName());
     private final ObjectStore store;
     private final String bucket;
+    private volatile Map<String, String> damaged = Map.of();
 
     public RunStore(ObjectStore store, String bucket) {
         this.store = store;
         this.bucket = bucket;
     }
 
-    public void save(RunRecord run) {
+    /** A new run's run.json, on the condition that none exists: false when another request created it first. */
+    public boolean create(RunRecord run) {
         try {
-            store.put(bucket, ObjectKeys.runJson(run.runId()),
-                    EventCodec.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(run), "application/json");
+            store.put(bucket, ObjectKeys.runJson(run.runId()), encode(run), "application/json", null, Map.of());
+            return true;
+        } catch (ObjectStore.PreconditionFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Takes the run for {@code owner} with the next lease epoch: run.json is rewritten on the condition that it is
+     * unchanged since read, so of two trainers claiming at once one wins. A final run is not claimed (its lease is
+     * null): it never trains again. Empty when run.json is gone.
+     */
+    public Optional<Claimed> claim(String runId, String owner) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<ObjectStore.Stat> stat = store.stat(bucket, ObjectKeys.runJson(runId));
+            Optional<byte[]> bytes = store.get(bucket, ObjectKeys.runJson(runId));
+            if (stat.isEmpty() || bytes.isEmpty()) {
+                return Optional.empty();
+            }
+            if (!Digests.md5(bytes.get()).equals(stat.get().etag())) {
+                continue; // rewritten between the two reads
+            }
+            RunRecord run = parse(bytes.get());
+            if (run.status().isFinal()) {
+                return Optional.of(new Claimed(run, null));
+            }
+            long epoch = Math.max(RunLease.leaseOf(stat.get()), leaseOf(bytes.get())) + 1;
+            RunLease lease = new RunLease(store, bucket, this, runId, epoch, owner, stat.get().etag());
+            try {
+                return Optional.of(new Claimed(lease.save(run), lease));
+            } catch (FencedException e) {
+                // another trainer claimed it between the read and the write: read again
+            }
+        }
+        throw new FencedException("run " + runId + ": run.json kept changing while " + owner + " claimed it");
+    }
+
+    /** A run and the lease under which its new owner writes into it (null for a final run). */
+    public record Claimed(RunRecord run, RunLease lease) {
+    }
+
+    byte[] encode(RunRecord run) {
+        return encode(run, 0, null);
+    }
+
+    /**
+     * run.json with its lease ({@code "lease": {"epoch", "owner"}}, which RunRecord ignores): in the content, so that
+     * each claim changes the ETag that the owners' conditions compare.
+     */
+    byte[] encode(RunRecord run, long leaseEpoch, String owner) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode json = EventCodec.json().valueToTree(run);
+            if (owner != null) {
+                json.putObject("lease").put("epoch", leaseEpoch).put("owner", owner);
+            }
+            return EventCodec.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static long leaseOf(byte[] runJson) {
+        try {
+            return EventCodec.json().readTree(runJson).path("lease").path("epoch").asLong(0);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Writes run.json without a condition: only for runs that no trainer trains (tests, tools). */
+    public void save(RunRecord run) {
+        store.put(bucket, ObjectKeys.runJson(run.runId()), encode(run), "application/json");
     }
 
     public Optional<RunRecord> find(String runId) {
         return store.get(bucket, ObjectKeys.runJson(runId)).map(this::parse);
     }
 
-    /** Every run in the bucket, oldest first. Unreadable run.json files are skipped. */
+    /**
+     * Every run in the bucket, oldest first. A damaged run.json names no run that can be resumed: it is left out,
+     * logged with its key and what is wrong, and kept in {@link #damaged()} for the API, never dropped in silence.
+     */
     public List<RunRecord> all() {
         List<RunRecord> runs = new ArrayList<>();
+        Map<String, String> unreadable = new java.util.TreeMap<>();
         for (String key : store.list(bucket, "")) {
             if (key.endsWith("/run.json") && key.indexOf('/') == key.length() - "/run.json".length()) {
                 store.get(bucket, key).ifPresent(bytes -> {
                     try {
                         runs.add(parse(bytes));
-                    } catch (UncheckedIOException ignored) {
-                        // a damaged run.json names no run we can resume
+                    } catch (UncheckedIOException e) {
+                        unreadable.put(key, e.getMessage());
                     }
                 });
             }
         }
+        unreadable.forEach((key, why) -> {
+            if (!why.equals(damaged.get(key))) {
+                LOG.severe("s3://" + bucket + "/" + key + " is damaged, so its run cannot be resumed until it is"
+                        + " repaired or removed: " + why);
+            }
+        });
+        damaged = Map.copyOf(unreadable);
         runs.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
         return runs;
+    }
+
+    /** The run.json files the last {@link #all()} could not read, with what is wrong with each. */
+    public Map<String, String> damaged() {
+        return damaged;
     }
 
     private RunRecord parse(byte[] bytes) {

@@ -62,11 +62,12 @@ public final class RunTraining {
     }
 
     /**
-     * @param save        records a changed run (run.json and the manager's view) and returns it
+     * @param lease       the lease every write into the run goes through
+     * @param save        records a changed run (run.json under the lease, and the manager's view) and returns it
      * @param current     the run as the manager sees it now
      * @param onProgress  receives the live progress while the run trains (null when it ends)
      */
-    public Ending train(RunRecord run, ShardCatalog.Dataset dataset, UnaryOperator<RunRecord> save,
+    public Ending train(RunRecord run, RunLease lease, ShardCatalog.Dataset dataset, UnaryOperator<RunRecord> save,
                         java.util.function.Supplier<RunRecord> current, BooleanSupplier stop,
                         Consumer<RunProgress> onProgress) throws InterruptedException {
         TrainingRequested req = run.request();
@@ -105,15 +106,15 @@ public final class RunTraining {
                     return save.apply(updated);
                 }
             };
-            MetricsLog metricsLog = new MetricsLog(store, bucket, runId, loop.globalStep());
+            MetricsLog metricsLog = new MetricsLog(store, bucket, lease, runId, loop.globalStep());
             List<TrainingListener> listeners = new ArrayList<>(List.of(progress, alarm, new TrainingLog(progress),
-                    metricsLog, new LossPlot(store, bucket, runId, metricsLog.lines()),
-                    new CheckpointWriter(store, bucket, records, alarm, announcer, holdBack.count()),
-                    epochEnd(runId)));
+                    metricsLog, new LossPlot(lease, runId, metricsLog.lines()),
+                    new CheckpointWriter(lease, records, alarm, announcer, holdBack.count()),
+                    epochEnd(lease, runId)));
             listeners.addAll(extraListeners.apply(runId));
             onProgress.accept(progress);
             TrainingLoop.Outcome outcome = loop.run(data(shards, hyper, holdBack, floor), listeners, stop,
-                    stepCheckpoints(runId, metricsLog, loop));
+                    stepCheckpoints(lease, runId, metricsLog, loop));
             if (outcome == TrainingLoop.Outcome.STOPPED) {
                 return Ending.STOPPED;
             }
@@ -124,16 +125,16 @@ public final class RunTraining {
     }
 
     /** After an epoch checkpoint, older mid-epoch states describe the past: remove them. */
-    private TrainingListener epochEnd(String runId) {
+    private TrainingListener epochEnd(RunLease lease, String runId) {
         return new TrainingListener() {
             @Override
             public void onEpoch(EpochInfo epoch) {
-                resumeStates.clear(runId);
+                resumeStates.clear(lease, runId);
             }
         };
     }
 
-    private StepCheckpoints stepCheckpoints(String runId, MetricsLog metricsLog, TrainingLoop loop) {
+    private StepCheckpoints stepCheckpoints(RunLease lease, String runId, MetricsLog metricsLog, TrainingLoop loop) {
         return new StepCheckpoints() {
             @Override
             public int every() {
@@ -142,7 +143,7 @@ public final class RunTraining {
 
             @Override
             public void save(int epoch, int batchesDone, TrainingLoop.Snapshot state) {
-                resumeStates.save(runId, epoch, batchesDone, loop.globalStep(), state);
+                resumeStates.save(lease, runId, epoch, batchesDone, loop.globalStep(), state);
                 metricsLog.flush();
             }
         };

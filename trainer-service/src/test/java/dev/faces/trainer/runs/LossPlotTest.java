@@ -18,7 +18,7 @@ class LossPlotTest {
                 "{\"type\":\"step\",\"epoch\":1,\"step\":50,\"lossD\":0.5,\"lossG\":4.0}",
                 "{\"type\":\"epoch\",\"epoch\":1,\"step\":99,\"lossD\":0.5,\"lossG\":4.0}",
                 "not json");
-        LossPlot resumed = new LossPlot(null, "bucket", "run", logged);
+        LossPlot resumed = new LossPlot(null, "run", logged);
         List<float[]> points = new ArrayList<>();
         for (int step = 0; step <= 200; step++) {
             points.add(new float[] {step, 0.5f, 4.0f});

@@ -26,7 +26,7 @@ class ResumeStatesTest {
         ObjectStore s3 = store(stack);
         ResumeStates states = new ResumeStates(s3, BUCKET);
         String run = "resume-" + UUID.randomUUID().toString().substring(0, 8);
-        states.save(run, 2, 3, 10, state(10));
+        states.save(RunWrites.unfenced(s3, BUCKET), run, 2, 3, 10, state(10));
         assertThat(states.load(run, 2)).get().extracting(ResumeStates.Saved::globalStep).isEqualTo(10L);
 
         // the next state's parts are written, then the process dies before the pointer: step 10 still loads
@@ -37,7 +37,7 @@ class ResumeStatesTest {
         assertThat(loaded.batchesDone()).isEqualTo(3);
         assertThat(SafeTensors.read(loaded.snapshot().generator()).metadata()).containsEntry("global_step", "10");
 
-        states.save(run, 2, 5, 12, state(12));
+        states.save(RunWrites.unfenced(s3, BUCKET), run, 2, 5, 12, state(12));
         assertThat(states.load(run, 2)).get().extracting(ResumeStates.Saved::batchesDone).isEqualTo(5);
         assertThat(s3.list(BUCKET, ObjectKeys.resumePrefix(run))).as("the superseded state is removed")
                 .noneMatch(k -> k.contains("step-0000000010"));
@@ -49,7 +49,7 @@ class ResumeStatesTest {
         ObjectStore s3 = store(stack);
         ResumeStates states = new ResumeStates(s3, BUCKET);
         String run = "mixed-" + UUID.randomUUID().toString().substring(0, 8);
-        states.save(run, 1, 4, 20, state(20));
+        states.save(RunWrites.unfenced(s3, BUCKET), run, 1, 4, 20, state(20));
         // D from step 19, well-formed, and the pointer's digest updated to match it: only the step differs
         String dKey = ObjectKeys.resumePart(run, 20, "discriminator.safetensors");
         byte[] otherStep = state(19).discriminator();
