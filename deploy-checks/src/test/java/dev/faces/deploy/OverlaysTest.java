@@ -43,6 +43,27 @@ class OverlaysTest {
         }
     }
 
+    /** Every durable byte of the pipeline is in MinIO: production spreads it erasure-coded over 4 pods. */
+    @Test
+    void productionRunsADistributedErasureCodedMinio() {
+        List<ObjectNode> prod = Manifests.render(Repo.K8S.resolve("overlays/prod"));
+        JsonNode minio = prod.stream().filter(o -> Manifests.id(o).equals("StatefulSet/minio")).findFirst().orElseThrow();
+        int replicas = minio.path("spec").path("replicas").asInt();
+        assertThat(replicas).as("MinIO's erasure coding needs at least 4 drives").isGreaterThanOrEqualTo(4);
+        assertThat(minio.path("spec").path("podManagementPolicy").asText()).isEqualTo("Parallel");
+        String args = minio.path("spec").path("template").path("spec").path("containers").get(0).path("args").toString();
+        assertThat(args).as("every pod named in the server's endpoint list")
+                .contains("http://minio-{0..." + (replicas - 1) + "}.minio-headless.faces.svc.cluster.local/data");
+        JsonNode headless = prod.stream().filter(o -> Manifests.id(o).equals("Service/minio-headless")).findFirst()
+                .orElseThrow();
+        assertThat(headless.path("spec").path("publishNotReadyAddresses").asBoolean()).isTrue();
+        assertThat(prod).as("a disruption budget for MinIO").anyMatch(o -> o.path("kind").asText()
+                .equals("PodDisruptionBudget") && o.path("spec").path("selector").path("matchLabels").path("app")
+                .asText().equals("minio"));
+        assertThat(prod).as("the MinIO pods may reach each other").anyMatch(o -> Manifests.id(o)
+                .equals("NetworkPolicy/minio-peers"));
+    }
+
     @Test
     void productionRunsAReplicatedTlsKafka() {
         List<ObjectNode> prod = Manifests.render(Repo.K8S.resolve("overlays/prod"));

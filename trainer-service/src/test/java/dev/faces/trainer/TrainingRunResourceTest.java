@@ -194,6 +194,24 @@ class TrainingRunResourceTest {
         given().header("Authorization", ADMIN).post("/api/training-runs/no-such-run/cancel").then().statusCode(404);
     }
 
+    /** A POST retried with the same Idempotency-Key names the same run, so it starts nothing new. */
+    @Test
+    void aRetriedPostWithItsIdempotencyKeyNamesTheSameRun() {
+        String key = "retry-" + java.util.UUID.randomUUID();
+        String body = "{\"datasetId\":\"idempotent-never-ingested\"}";
+        String first = given().header("Authorization", ADMIN).header("Idempotency-Key", key).contentType("application/json")
+                .body(body).post("/api/training-runs").then().statusCode(202).extract().path("runId");
+        String retried = given().header("Authorization", ADMIN).header("Idempotency-Key", key).contentType("application/json")
+                .body(body).post("/api/training-runs").then().statusCode(202).extract().path("runId");
+        String other = given().header("Authorization", ADMIN).header("Idempotency-Key", key + "-2")
+                .contentType("application/json").body(body).post("/api/training-runs").then().statusCode(202)
+                .extract().path("runId");
+        assertThat(retried).isEqualTo(first);
+        assertThat(other).isNotEqualTo(first);
+        given().header("Authorization", ADMIN).header("Idempotency-Key", "has space").contentType("application/json")
+                .body(body).post("/api/training-runs").then().statusCode(400).body("title", equalTo("Invalid Idempotency-Key"));
+    }
+
     private static void awaitStatus(String runId, String status, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = null;

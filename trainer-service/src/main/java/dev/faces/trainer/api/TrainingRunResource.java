@@ -42,11 +42,12 @@ public class TrainingRunResource {
 
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response start(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, byte[] body) {
+    public Response start(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                          @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         adminToken.require(authorization);
         JsonNode json = JsonBodies.object(body, MAX_BODY_BYTES, "{\"datasetId\": \"celeba\"}");
         TrainingRequested request = EventCodec.decodeData(EventType.TRAINING_REQUESTED, json);
-        TrainingRequested withId = request.runId() != null ? request : request.withRunId(newRunId());
+        TrainingRequested withId = request.runId() != null ? request : request.withRunId(runIdFor(idempotencyKey));
         // Through the topic, so that the owner of the run's partition takes it, whichever replica this is.
         try {
             events.request(withId);
@@ -84,6 +85,22 @@ public class TrainingRunResource {
         }
         return runs.get(runId).orElseThrow(() -> new ProblemException(404, "No such run",
                 "no training run '" + runId + "'; GET /api/training-runs lists them"));
+    }
+
+    /**
+     * A request without a runId gets one: derived from its Idempotency-Key when the client sends one, so that a
+     * retried POST (a timeout, a lost answer) names the same run and starts nothing new; otherwise a new one.
+     */
+    static String runIdFor(String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return newRunId();
+        }
+        if (idempotencyKey.isBlank() || idempotencyKey.length() > 200 || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw new ProblemException(400, "Invalid Idempotency-Key",
+                    "an Idempotency-Key is 1-200 printable ASCII characters without spaces");
+        }
+        return "run-" + dev.faces.core.Digests.sha256(idempotencyKey.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .substring(0, 16);
     }
 
     private static String newRunId() {
