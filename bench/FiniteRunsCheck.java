@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * Trains N runs of one epoch with the tutorial's hyper-parameters (batch 128, lr 2e-4, beta1 0.5) on a folder of
  * faces preprocessed as the ingest does, 500 held back for SWD, and checks every tensor of G, G_ema, D and both
  * Adams that the epoch's snapshot holds, and both SWDs. Run by scripts/check-finite-runs.sh, which loads the cores.
- * Usage: FiniteRunsCheck DIR RUNS FIRST_SEED
+ * Usage: FiniteRunsCheck DIR RUNS FIRST_SEED [FIRST_RUN]
  */
 public final class FiniteRunsCheck {
     private static final int HELD_BACK = 500;
@@ -29,6 +29,7 @@ public final class FiniteRunsCheck {
         Path dir = Path.of(args[0]);
         int runs = Integer.parseInt(args[1]);
         long firstSeed = Long.parseLong(args[2]);
+        int firstRun = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.toString().endsWith(".jpg")).sorted().toList();
@@ -44,8 +45,6 @@ public final class FiniteRunsCheck {
         BatchFeeder.ShardLoader loader = s -> shard;
         HoldBack holdBack = HoldBack.of(shards, HELD_BACK);
         int failed = 0;
-        System.out.println("| run | seed | steps | Loss_D | Loss_G | SWD G | SWD G_ema | tensors checked | all finite | s |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (int r = 0; r < runs; r++) {
             long seed = firstSeed + r;
             TrainingLoop.Hyper hyper = new TrainingLoop.Hyper(1, 128, 2e-4, 0.5, seed);
@@ -66,7 +65,8 @@ public final class FiniteRunsCheck {
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (epochs.isEmpty()) {
                 failed++;
-                System.out.printf("| %d | %d | - | - | - | - | - | - | %s | %.0f |%n", r + 1, seed, outcome, seconds);
+                System.out.printf("| %d | %d | - | - | - | - | - | - | %s | %.0f |%n", firstRun + r + 1, seed, outcome,
+                        seconds);
                 continue;
             }
             TrainingListener.EpochInfo e = epochs.get(0);
@@ -90,7 +90,7 @@ public final class FiniteRunsCheck {
             boolean ok = nonFinite == 0 && Double.isFinite(e.swd()) && Double.isFinite(e.swdEma())
                     && e.last().isFinite();
             failed += ok ? 0 : 1;
-            System.out.printf("| %d | %d | %d | %.4f | %.4f | %.1f | %.1f | %d | %s | %.0f |%n", r + 1, seed,
+            System.out.printf("| %d | %d | %d | %.4f | %.4f | %.1f | %.1f | %d | %s | %.0f |%n", firstRun + r + 1, seed,
                     e.globalStep(), e.last().lossD(), e.last().lossG(), e.swd(), e.swdEma(), tensors,
                     ok ? "yes" : "**no** (" + nonFinite + " non-finite tensors)", seconds);
         }

@@ -20,7 +20,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -101,25 +100,7 @@ public final class TrainingRequestLeases implements AutoCloseable {
     }
 
     private void handlePartition(TopicPartition tp, List<ConsumerRecord<String, byte[]>> records) {
-        for (ConsumerRecord<String, byte[]> record : records) {
-            if (!runs.ownedPartitions().contains(tp.partition())) {
-                return; // revoked meanwhile: the next owner reads from the committed offset
-            }
-            try {
-                handle(record);
-                consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
-            } catch (org.apache.kafka.common.KafkaException e) {
-                LOG.warning("committing " + tp + "@" + record.offset() + " failed (" + e.getMessage()
-                        + "); the request is processed again, which starts nothing new");
-                return;
-            } catch (RuntimeException e) { // S3 or Kafka away: the request stays uncommitted and is tried again
-                LOG.warning("request at " + tp + "@" + record.offset() + " waits: " + e.getMessage() + "; retrying in "
-                        + RETRY.toSeconds() + " s");
-                consumer.seek(tp, record.offset());
-                sleep(RETRY);
-                return;
-            }
-        }
+        PartitionCommits.handle(consumer, tp, records, p -> runs.ownedPartitions().contains(p), this::handle, RETRY);
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {

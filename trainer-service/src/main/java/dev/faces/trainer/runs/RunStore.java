@@ -45,7 +45,9 @@ public final class RunStore {
             if (stat.isEmpty() || bytes.isEmpty()) {
                 return Optional.empty();
             }
-            if (!Digests.md5(bytes.get()).equals(stat.get().etag())) {
+            boolean sameObject = Digests.md5(bytes.get()).equals(stat.get().etag()) // S3's ETag of a plain PUT
+                    || stat.equals(store.stat(bucket, ObjectKeys.runJson(runId)));    // other ETags: unchanged since
+            if (!sameObject) {
                 continue; // rewritten between the two reads
             }
             RunRecord run = parse(bytes.get());
