@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class StepUnderGcTest {
     private static final int STEPS = 3;
-    private static final int BATCH = 8;
+    private static final int BATCH = 4;
 
     @Test
     void stepsAreBitIdenticalWithAndWithoutGarbageCollections() throws Exception {
