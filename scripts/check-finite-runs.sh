@@ -35,14 +35,16 @@ echo "busy loops: ${#busy[@]} (pids ${busy[*]})"
 # their barriers and a step then costs several times its CPU.
 jvms=$(nproc); per=$(( (runs + jvms - 1) / jvms ))
 out=$(mktemp -d); echo "each JVM writes to $out"
+checks=()
 for ((j = 0; j < jvms; j++)); do
   first=$((j * per)); n=$(( runs - first < per ? runs - first : per ))
   (( n > 0 )) || continue
   OMP_WAIT_POLICY=PASSIVE java -Xmx4g -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 \
     -Dai.djl.pytorch.num_interop_threads=1 -cp "target/bench:$cp" FiniteRunsCheck \
     "$faces/img_align_celeba" "$n" "$((seed + first))" "$first" > "$out/$j.txt" 2>&1 &
+  checks+=($!)
 done
-wait
+wait "${checks[@]}" # not the busy loops
 echo "| run | seed | steps | Loss_D | Loss_G | SWD G | SWD G_ema | tensors checked | all finite | s |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 cat "$out"/*.txt | grep -E "^\| [0-9]" | sort -t'|' -k2 -n
