@@ -170,6 +170,29 @@ class HotSwapTest {
         assertThat(best.loadedCount()).as("a listing and manifests, not a load of each").isEqualTo(1);
         assertThat(best.entry(ranked, 3).orElseThrow().status()).isEqualTo(ModelRegistry.Status.available);
         assertThat(best.entry(ranked, 3).orElseThrow().swd()).isEqualTo(200.0);
+
+        assertNoGeneratorCommittedOffsets(stack);
+    }
+
+    /**
+     * No generator start leaves a consumer group behind for good: nothing is committed (history comes from the S3
+     * scan), and the broker drops an empty group that holds no offsets. Called after the swaps, whose events were
+     * consumed, and past the interval at which a committing consumer would have committed them.
+     */
+    private static void assertNoGeneratorCommittedOffsets(LocalStack stack) throws Exception {
+        Thread.sleep(6000); // longer than a committing consumer's 5 s interval
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            int generators = 0;
+            for (var group : admin.listConsumerGroups().all().get()) {
+                if (group.groupId().startsWith("generator-")) {
+                    generators++;
+                    assertThat(admin.listConsumerGroupOffsets(group.groupId()).partitionsToOffsetAndMetadata().get())
+                            .as("offsets of %s", group.groupId()).isEmpty();
+                }
+            }
+            assertThat(generators).as("the running generator's group").isPositive();
+        }
     }
 
     private void awaitModelStatus(String version, String status) throws InterruptedException {
