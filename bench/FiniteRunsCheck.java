@@ -8,6 +8,7 @@ import dev.faces.trainer.data.BatchFeeder;
 import dev.faces.trainer.data.HoldBack;
 import dev.faces.trainer.gan.TrainingData;
 import dev.faces.trainer.gan.TrainingListener;
+import dev.faces.trainer.gan.HyperParameters;
 import dev.faces.trainer.gan.TrainingLoop;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ public final class FiniteRunsCheck {
         int failed = 0;
         for (int r = 0; r < runs; r++) {
             long seed = firstSeed + r;
-            TrainingLoop.Hyper hyper = new TrainingLoop.Hyper(1, 128, 2e-4, 0.5, seed);
+            HyperParameters hyper = new HyperParameters(1, 128, 2e-4, 0.5, seed);
             long t0 = System.nanoTime();
             List<TrainingListener.EpochInfo> epochs = new ArrayList<>();
             String outcome;
@@ -99,7 +100,7 @@ public final class FiniteRunsCheck {
     }
 
     private static TrainingData data(List<DatasetBatch> shards, BatchFeeder.ShardLoader loader, HoldBack holdBack,
-                                     TrainingLoop.Hyper hyper) {
+                                     HyperParameters hyper) {
         int batches = BatchFeeder.batchesPerEpoch(holdBack.trainingImages(shards), hyper.batchSize());
         return new TrainingData() {
             @Override

@@ -9,6 +9,7 @@ import dev.faces.generator.model.GeneratorModel;
 import dev.faces.generator.model.LoadedModel;
 import dev.faces.trainer.gan.Dcgan;
 import dev.faces.trainer.gan.Net;
+import dev.faces.trainer.gan.HyperParameters;
 import dev.faces.trainer.gan.TrainingLoop;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ import java.util.concurrent.ForkJoinPool;
 public class GeneratorBench {
     public static void main(String[] args) throws Exception {
         byte[] weights;
-        try (TrainingLoop loop = TrainingLoop.fresh(new TrainingLoop.Hyper(1, 128, 2e-4, 0.5, 999))) {
+        try (TrainingLoop loop = TrainingLoop.fresh(new HyperParameters(1, 128, 2e-4, 0.5, 999))) {
             weights = loop.snapshot().generator(); // full-size G with recalibrated BN statistics
         }
         GeneratorModel plain = GeneratorModel.load(SafeTensors.read(weights));

@@ -15,6 +15,7 @@ import dev.faces.trainer.gan.DcganStep;
 import dev.faces.trainer.gan.Net;
 import dev.faces.trainer.gan.TrainingListener;
 import dev.faces.trainer.gan.TrainingData;
+import dev.faces.trainer.gan.HyperParameters;
 import dev.faces.trainer.gan.TrainingLoop;
 import dev.faces.trainer.runs.DivergenceAlarm;
 import dev.faces.trainer.runs.RunProgress;
@@ -147,7 +148,7 @@ public final class TrainerBenchmark {
             }
         };
         RunProgress progress = new RunProgress("bench");
-        try (TrainingLoop loop = TrainingLoop.fresh(new TrainingLoop.Hyper(1, batch, 2e-4, 0.5, 999))) {
+        try (TrainingLoop loop = TrainingLoop.fresh(new HyperParameters(1, batch, 2e-4, 0.5, 999))) {
             last[0] = System.nanoTime();
             loop.run(data, List.of(progress, new DivergenceAlarm(), new TrainingLog(progress), timer), () -> times.size() >= steps);
         }

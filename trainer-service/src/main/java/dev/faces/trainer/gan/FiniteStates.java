@@ -29,6 +29,19 @@ public final class FiniteStates {
         }
     }
 
+    /** G, D, G_ema and both Adams' state, each checked finite: what is serialised is what was checked. */
+    public record Checked(Map<String, SafeTensor> g, Map<String, SafeTensor> d, Map<String, SafeTensor> ema,
+                          Map<String, SafeTensor> optimizer) {
+        static Checked of(Map<String, SafeTensor> g, Map<String, SafeTensor> d, Map<String, SafeTensor> ema,
+                          Map<String, SafeTensor> optimizer, long step) {
+            require("G", g, step);
+            require("G_ema", ema, step);
+            require("D", d, step);
+            require("Adam", optimizer, step);
+            return new Checked(g, d, ema, optimizer);
+        }
+    }
+
     /** As {@link #require}, for a number such as an epoch's SWD. */
     public static void requireFinite(String what, double value, long step) {
         if (!Double.isFinite(value)) {

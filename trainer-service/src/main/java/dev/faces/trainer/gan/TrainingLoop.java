@@ -30,15 +30,6 @@ public final class TrainingLoop implements AutoCloseable {
     static final int CALIBRATION_BATCHES = 8;
     static final int CALIBRATION_BATCH = 128;
 
-    /** @param emaDecay decay of G_ema, the moving average of G's weights (StyleGAN's 0.999) */
-    public record Hyper(int epochs, int batchSize, double learningRate, double beta1, long seed, double emaDecay) {
-        public static final double EMA_DECAY = 0.999;
-
-        public Hyper(int epochs, int batchSize, double learningRate, double beta1, long seed) {
-            this(epochs, batchSize, learningRate, beta1, seed, EMA_DECAY);
-        }
-    }
-
     /**
      * A checkpoint's content, serialised. {@code generatorEma} is G_ema (absent in states written before it
      * existed); the sample grids are absent in resume states.
@@ -52,7 +43,7 @@ public final class TrainingLoop implements AutoCloseable {
 
     public enum Outcome { COMPLETED, STOPPED }
 
-    private final Hyper hyper;
+    private final HyperParameters hyper;
     private final NDManager root;
     private final Net generator;
     private final Net discriminator;
@@ -65,7 +56,7 @@ public final class TrainingLoop implements AutoCloseable {
     private int batchesDone;
     private long globalStep;
 
-    private TrainingLoop(Hyper hyper, NDManager root, Net g, Net d, GeneratorAverage average, int epochsDone,
+    private TrainingLoop(HyperParameters hyper, NDManager root, Net g, Net d, GeneratorAverage average, int epochsDone,
                          long globalStep) {
         this.average = average;
         this.hyper = hyper;
@@ -80,12 +71,12 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     /** New networks with the tutorial's initialisation from the run's seed. */
-    public static TrainingLoop fresh(Hyper hyper) {
+    public static TrainingLoop fresh(HyperParameters hyper) {
         return fresh(hyper, Engine.getInstance().defaultDevice());
     }
 
-    /** As {@link #fresh(Hyper)}, with every tensor on the given device. */
-    public static TrainingLoop fresh(Hyper hyper, Device device) {
+    /** As {@link #fresh(HyperParameters)}, with every tensor on the given device. */
+    public static TrainingLoop fresh(HyperParameters hyper, Device device) {
         NDManager root = NDManager.newBaseManager(device);
         Random init = new Random(hyper.seed());
         Net g = Net.initialise(root, DcganLayers.GENERATOR, init);
@@ -94,12 +85,12 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     /** Networks and optimisers from a checkpoint; training goes on with the epoch after it. */
-    public static TrainingLoop resume(Hyper hyper, Snapshot checkpoint) {
+    public static TrainingLoop resume(HyperParameters hyper, Snapshot checkpoint) {
         return resume(hyper, checkpoint, Engine.getInstance().defaultDevice());
     }
 
-    /** As {@link #resume(Hyper, Snapshot)}, with every tensor on the given device. */
-    public static TrainingLoop resume(Hyper hyper, Snapshot checkpoint, Device device) {
+    /** As {@link #resume(HyperParameters, Snapshot)}, with every tensor on the given device. */
+    public static TrainingLoop resume(HyperParameters hyper, Snapshot checkpoint, Device device) {
         NDManager root = NDManager.newBaseManager(device);
         try {
             SafeTensors.Contents opt = SafeTensors.read(checkpoint.optimizer());
@@ -123,7 +114,7 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     /** Weights and optimiser state of another run's checkpoint; this run counts its own epochs from zero. */
-    public static TrainingLoop warmStart(Hyper hyper, Snapshot checkpoint, Device device) {
+    public static TrainingLoop warmStart(HyperParameters hyper, Snapshot checkpoint, Device device) {
         TrainingLoop source = resume(hyper, checkpoint, device);
         source.epochsDone = 0;
         source.batchesDone = 0;
@@ -252,7 +243,7 @@ public final class TrainingLoop implements AutoCloseable {
         Dcgan.recalibrate(generator, CALIBRATION_BATCHES, CALIBRATION_BATCH, calibration, root);
         Dcgan.recalibrate(average.net(), CALIBRATION_BATCHES, CALIBRATION_BATCH, calibration, root);
         Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone));
-        States states = finiteStates();
+        FiniteStates.Checked states = finiteStates();
         float[] latents = Latents.of(hyper.seed(), SAMPLE_LATENTS);
         float[] samples = generate(latents, SAMPLE_LATENTS);
         float[] samplesEma = generateAverage(latents, SAMPLE_LATENTS);
@@ -261,25 +252,16 @@ public final class TrainingLoop implements AutoCloseable {
                 SafeTensors.write(states.ema(), meta), ImageGrid.png(samplesEma, SAMPLE_LATENTS, 64, 8));
     }
 
-    private record States(Map<String, SafeTensor> g, Map<String, SafeTensor> d, Map<String, SafeTensor> ema,
-                          Map<String, SafeTensor> optimizer) {
-    }
-
-    /** G, D, G_ema and both Adams, each checked finite: nothing non-finite is ever serialised for others. */
-    private States finiteStates() {
-        States s = new States(generator.state(), discriminator.state(), average.net().state(), optimizerState());
-        FiniteStates.require("G", s.g(), globalStep);
-        FiniteStates.require("G_ema", s.ema(), globalStep);
-        FiniteStates.require("D", s.d(), globalStep);
-        FiniteStates.require("Adam", s.optimizer(), globalStep);
-        return s;
+    private FiniteStates.Checked finiteStates() {
+        return FiniteStates.Checked.of(generator.state(), discriminator.state(), average.net().state(),
+                optimizerState(), globalStep);
     }
 
     /** What resuming needs, without the serving work (BN recalibration, samples) of an epoch checkpoint. */
     private Snapshot resumeState() {
         Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone + 1),
                 "batch", String.valueOf(batchesDone), "global_step", String.valueOf(globalStep));
-        States states = finiteStates();
+        FiniteStates.Checked states = finiteStates();
         return new Snapshot(SafeTensors.write(states.g(), meta), SafeTensors.write(states.d(), meta),
                 SafeTensors.write(states.optimizer(), meta), null, SafeTensors.write(states.ema(), meta), null);
     }

@@ -11,6 +11,7 @@ import dev.faces.trainer.gan.Devices;
 import dev.faces.trainer.gan.TrainingListener;
 import dev.faces.trainer.gan.TrainingData;
 import dev.faces.trainer.gan.StepCheckpoints;
+import dev.faces.trainer.gan.HyperParameters;
 import dev.faces.trainer.gan.TrainingLoop;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +76,7 @@ public final class RunTraining {
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
-        TrainingLoop.Hyper hyper = new TrainingLoop.Hyper(req.epochs(), req.batchSize(), req.learningRate(),
+        HyperParameters hyper = new HyperParameters(req.epochs(), req.batchSize(), req.learningRate(),
                 req.beta1(), req.seed());
         run = announcer.catchUp(run, save); // Kafka may have been away at the last epoch's end
         run = save.apply(run.with(RunRecord.Status.running, null).withDevice(device.name()));
@@ -149,7 +150,7 @@ public final class RunTraining {
         };
     }
 
-    private TrainingLoop openLoop(RunRecord run, TrainingLoop.Hyper hyper) {
+    private TrainingLoop openLoop(RunRecord run, HyperParameters hyper) {
         Optional<ResumeStates.Saved> midEpoch = resumeStates.load(run.runId(), run.epochsDone() + 1);
         if (midEpoch.isPresent()) {
             return TrainingLoop.resume(hyper, midEpoch.get().snapshot(), device.device());
@@ -180,7 +181,7 @@ public final class RunTraining {
                 "checkpoint object s3://" + bucket + "/" + key + " is missing"));
     }
 
-    private TrainingData data(List<dev.faces.core.events.DatasetBatch> shards, TrainingLoop.Hyper hyper,
+    private TrainingData data(List<dev.faces.core.events.DatasetBatch> shards, HyperParameters hyper,
                                    HoldBack holdBack, double floor) {
         int batches = BatchFeeder.batchesPerEpoch(holdBack.trainingImages(shards), hyper.batchSize());
         return new TrainingData() {

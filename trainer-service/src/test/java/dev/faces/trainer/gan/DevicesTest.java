@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** The device path on a CPU machine: what DJL reports, what is configured, and a GPU that is not there. */
 class DevicesTest {
-    private static final TrainingLoop.Hyper HYPER = new TrainingLoop.Hyper(1, 4, 2e-4, 0.5, 1);
+    private static final HyperParameters HYPER = new HyperParameters(1, 4, 2e-4, 0.5, 1);
 
     @Test
     void autoTakesTheDeviceDjlReports() {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** A non-finite loss ends the run before anything is published; gradients are zeroed by a fill. */
 class NumericalHealthTest {
-    private static final TrainingLoop.Hyper HYPER = new TrainingLoop.Hyper(2, 4, 2e-4, 0.5, 42);
+    private static final HyperParameters HYPER = new HyperParameters(2, 4, 2e-4, 0.5, 42);
 
     @Test
     void aNonFiniteLossFailsTheRunAndReachesNoCheckpoint() throws Exception {
@@ -67,7 +67,7 @@ class NumericalHealthTest {
      */
     @Test
     void aNonFiniteWeightAfterTheLastStepFailsTheRunBeforeAnyCheckpoint() throws Exception {
-        TrainingLoop.Hyper oneEpoch = new TrainingLoop.Hyper(1, 4, 2e-4, 0.5, 42);
+        HyperParameters oneEpoch = new HyperParameters(1, 4, 2e-4, 0.5, 42);
         for (boolean plant : new boolean[] {false, true}) {
             List<Integer> epochs = new ArrayList<>();
             try (TrainingLoop loop = TrainingLoop.fresh(oneEpoch, ai.djl.Device.cpu())) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** A run stopped mid-epoch and resumed from its step checkpoint ends exactly where an uninterrupted run does. */
 class ResumeEquivalenceTest {
-    private static final TrainingLoop.Hyper HYPER = new TrainingLoop.Hyper(1, 4, 2e-4, 0.5, 42);
+    private static final HyperParameters HYPER = new HyperParameters(1, 4, 2e-4, 0.5, 42);
 
     @Test
     void resumingFromAStepCheckpointContinuesExactly() throws Exception {
