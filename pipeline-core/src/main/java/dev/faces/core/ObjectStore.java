@@ -286,5 +286,15 @@ public final class ObjectStore {
         public StorageException(String message, Throwable cause) {
             super(message, cause);
         }
+
+        /** The server was unreachable or answered 5xx: an outage, not a refusal of this request. */
+        public boolean isOutage() {
+            return Retrying.isTransient(getCause());
+        }
+
+        /** Whether {@code e} is a StorageException for an outage. */
+        public static boolean causedByOutage(RuntimeException e) {
+            return e instanceof StorageException s && s.isOutage();
+        }
     }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
+import dev.faces.core.OutageRetry;
+import dev.faces.core.kafka.CloudEventProducer;
 import dev.faces.core.events.DatasetBatch;
 import dev.faces.core.events.DatasetCompleted;
 import dev.faces.core.events.EventCodec;
@@ -14,6 +16,7 @@ import dev.faces.ingest.source.ImageSource;
 import dev.faces.ingest.source.SourceEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +37,10 @@ import java.util.logging.Logger;
 public final class IngestJob {
     private static final Logger LOG = Logger.getLogger(IngestJob.class.getName());
 
-    /** Where events go; each call returns once the broker has the record. */
+    /**
+     * Where events go; each call returns once the broker has the record, or throws
+     * {@link CloudEventProducer.UnavailableException} when the broker is away: the job then waits and sends it again.
+     */
     public interface Events {
         void batch(DatasetBatch batch);
 
@@ -49,15 +55,24 @@ public final class IngestJob {
     private final Events events;
     private final ExecutorService workers;
     private final int parallelism;
+    private final Announced announced;
+    private final OutageRetry.Waiting kafkaAway;
     /** The dataset's keys in S3 when this run started: what an interrupted run wrote. */
     private java.util.Set<String> existing = java.util.Set.of();
 
-    public IngestJob(ObjectStore store, String bucket, Events events, ExecutorService workers, int parallelism) {
+    /**
+     * @param announced what earlier attempts of this job announced
+     * @param kafkaAway told before each wait for the broker
+     */
+    IngestJob(ObjectStore store, String bucket, Events events, ExecutorService workers, int parallelism,
+              Announced announced, OutageRetry.Waiting kafkaAway) {
         this.store = store;
         this.bucket = bucket;
         this.events = events;
         this.workers = workers;
         this.parallelism = parallelism;
+        this.announced = announced;
+        this.kafkaAway = kafkaAway;
     }
 
     public void run(ImageSource source, Settings settings, IngestProgress progress) throws IOException, InterruptedException {
@@ -65,7 +80,7 @@ public final class IngestJob {
         if (alreadyIngested(source, settings)) {
             // The completed event may have been lost after the manifest was written (a crash, Kafka away):
             // announce it again; consumers are idempotent.
-            events.completed(completedFromManifest(id));
+            announceCompleted(completedFromManifest(id), progress);
             progress.start(0);
             progress.finish(IngestProgress.Status.completed, "already ingested with the same source and settings: nothing to do");
             LOG.info("dataset " + id + " is already ingested from " + source.describe() + "; nothing written");
@@ -84,7 +99,10 @@ public final class IngestJob {
         existing = new java.util.HashSet<>(store.list(bucket, ObjectKeys.datasetPrefix(id)));
         List<ObjectNode> shards = new ArrayList<>();
         ShardWrites writes = new ShardWrites(shards, written -> {
-            events.batch(written.batch());
+            if (!announced.has(written.batch())) {
+                untilDelivered(() -> events.batch(written.batch()), progress);
+                announced.add(written.batch());
+            }
             progress.shardWritten();
         });
         try {
@@ -97,10 +115,30 @@ public final class IngestJob {
         byte[] manifest = manifest(source, settings, shards, images, rejected.size());
         store.put(bucket, ObjectKeys.manifest(id), manifest, "application/json");
         holdForDrill(id);
-        events.completed(new DatasetCompleted(id, shards.size(), images, rejected.size(), ObjectKeys.manifest(id)));
+        announceCompleted(new DatasetCompleted(id, shards.size(), images, rejected.size(), ObjectKeys.manifest(id)),
+                progress);
         progress.finish(IngestProgress.Status.completed, null);
         LOG.info(String.format("ingest %s done: %d images in %d shards, %d rejected, %.0f images/s", id, images,
                 shards.size(), rejected.size(), progress.imagesPerSecond()));
+    }
+
+    private void announceCompleted(DatasetCompleted completed, IngestProgress progress) {
+        if (!announced.completed()) {
+            untilDelivered(() -> events.completed(completed), progress);
+            announced.completed(true);
+        }
+    }
+
+    /** Sends an event, waiting out a broker outage however long it lasts: the job goes on once Kafka is back. */
+    private void untilDelivered(Runnable send, IngestProgress progress) {
+        try {
+            new OutageRetry(CloudEventProducer.UnavailableException.class::isInstance, Duration.ofSeconds(1),
+                    Duration.ofSeconds(30), kafkaAway).run(send::run);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Kafka", e);
+        }
+        progress.waitingOver();
     }
 
     private void preprocessAndWrite(String id, List<SourceEntry> entries, Settings settings, IngestProgress progress,

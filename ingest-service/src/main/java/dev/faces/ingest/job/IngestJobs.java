@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.faces.core.Ids;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
+import dev.faces.core.OutageRetry;
 import dev.faces.core.events.EventCodec;
 import dev.faces.ingest.source.FolderSource;
 import dev.faces.ingest.source.ImageSource;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +50,8 @@ public final class IngestJobs implements AutoCloseable {
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "ingest-job"));
     private final ExecutorService workers;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    private Duration outageFirstWait = Duration.ofSeconds(1);
+    private Duration outageMaxWait = Duration.ofSeconds(30);
 
     /**
      * @param allowedRoots   local sources must lie under these, after symlinks are resolved
@@ -69,6 +73,13 @@ public final class IngestJobs implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** How long a job waits before it tries again after an outage: first, and at most. */
+    IngestJobs outageWaits(Duration first, Duration max) {
+        this.outageFirstWait = first;
+        this.outageMaxWait = max;
+        return this;
     }
 
     /** Validates the request (throws IllegalArgumentException with what is allowed) and queues the job. */
@@ -104,11 +115,17 @@ public final class IngestJobs implements AutoCloseable {
     public void resumeInterrupted() {
         runner.submit(() -> {
             try {
-                for (String key : store.list(bucket, "")) {
+                List<String> keys = new OutageRetry(ObjectStore.StorageException::causedByOutage, outageFirstWait,
+                        outageMaxWait, (attempt, next, e) -> LOG.warning("cannot look for interrupted ingests yet: "
+                        + e.getMessage() + "; trying again in " + next.toSeconds() + " s"))
+                        .call(() -> store.list(bucket, ""));
+                for (String key : keys) {
                     if (key.endsWith("/ingest-request.json")) {
                         resumeIfInterrupted(key);
                     }
                 }
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "cannot look for interrupted ingests: " + e.getMessage(), e);
             }
@@ -169,25 +186,21 @@ public final class IngestJobs implements AutoCloseable {
         return list;
     }
 
+    /**
+     * Runs the job to its end. An outage of S3 or Kafka, however long, is waited out in this process: the job
+     * says what it waits for and goes on once the server is back. Only a fault of the job itself fails it.
+     */
     private void run(Job job, Path local, Partition.Split split) {
-        Path download = null;
         Request request = new Request(job.source(), job.datasetId(), job.settings().limit(), job.settings().partition());
+        Announced announced = new Announced();
+        OutageRetry untilStorageBack = new OutageRetry(ObjectStore.StorageException::causedByOutage, outageFirstWait,
+                outageMaxWait, (attempt, next, e) -> waiting(job, "S3", attempt, next, e));
         try {
-            String description = null;
-            if (local == null) {
-                S3Source source = S3Source.parse(job.source(), allowedBuckets);
-                download = Files.createTempFile("ingest-", ".zip");
-                description = source.fetch(store, download, maxZipBytes);
-                local = download;
-            }
-            try (ImageSource source = open(local, split, description)) {
-                new IngestJob(store, bucket, events, workers, threads).run(source, job.settings(), job.progress());
-            }
-            announced(request);
-        } catch (ObjectStore.StorageException e) {
-            // storage away: not the job's fault; the saved request resumes it on the next start
-            LOG.log(Level.WARNING, "ingest job " + job.id() + " stopped: " + e.getMessage(), e);
-            job.progress().finish(IngestProgress.Status.failed, "storage unavailable: " + e.getMessage());
+            untilStorageBack.run(() -> attempt(job, local, request, split, announced));
+        } catch (InterruptedException stopped) {
+            // the service stops: the saved request resumes the job on the next start
+            LOG.info("ingest job " + job.id() + " stopped with the service; it resumes on the next start");
+            job.progress().finish(IngestProgress.Status.failed, "stopped with the service; resumes on its next start");
         } catch (Throwable e) { // an OutOfMemoryError too: marked failed with its reason, never resumed in a loop
             LOG.log(Level.WARNING, "ingest job " + job.id() + " failed", e);
             String reason = e.getMessage() != null && !(e instanceof Error) ? e.getMessage() : e.toString();
@@ -197,15 +210,41 @@ public final class IngestJobs implements AutoCloseable {
             } catch (RuntimeException notSaved) {
                 LOG.log(Level.WARNING, "cannot record the failure of " + job.id(), notSaved);
             }
+        }
+    }
+
+    private void attempt(Job job, Path local, Request request, Partition.Split split, Announced announced)
+            throws IOException, InterruptedException {
+        Path download = null;
+        try {
+            String description = null;
+            Path path = local;
+            if (path == null) {
+                S3Source source = S3Source.parse(job.source(), allowedBuckets);
+                download = Files.createTempFile("ingest-", ".zip");
+                description = source.fetch(store, download, maxZipBytes);
+                path = download;
+            }
+            try (ImageSource source = open(path, split, description)) {
+                new IngestJob(store, bucket, events, workers, threads, announced,
+                        (attempt, next, e) -> waiting(job, "Kafka", attempt, next, e))
+                        .run(source, job.settings(), job.progress());
+            }
+            announced(request);
         } finally {
             if (download != null) {
-                try {
-                    Files.deleteIfExists(download);
-                } catch (IOException ignored) {
-                    // a temp file left behind
-                }
+                Files.deleteIfExists(download);
             }
         }
+    }
+
+    private static void waiting(Job job, String server, int attempt, Duration next, RuntimeException e) {
+        String why = server + " unavailable (attempt " + attempt + "): " + e.getMessage() + "; trying again in "
+                + next.toSeconds() + " s";
+        if (attempt == 1 || attempt % 5 == 0) {
+            LOG.warning("ingest job " + job.id() + " of " + job.datasetId() + " waits: " + why);
+        }
+        job.progress().waiting(why);
     }
 
     private ImageSource open(Path path, Partition.Split split, String description) throws IOException {

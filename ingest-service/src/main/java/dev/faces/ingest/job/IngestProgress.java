@@ -39,6 +39,18 @@ public final class IngestProgress {
         shards.incrementAndGet();
     }
 
+    /** A server the job needs is away: the job is still running, and says what it waits for. */
+    void waiting(String why) {
+        message = "waiting: " + why;
+    }
+
+    void waitingOver() {
+        String m = message;
+        if (m != null && m.startsWith("waiting: ")) {
+            message = null;
+        }
+    }
+
     void finish(Status end, String why) {
         message = why;
         finished = Instant.now();

@@ -1,44 +1,44 @@
 package dev.faces.ingest.messaging;
 
-import dev.faces.core.events.CloudEvent;
 import dev.faces.core.events.DatasetBatch;
 import dev.faces.core.events.DatasetCompleted;
-import dev.faces.core.events.EventCodec;
-import dev.faces.core.events.EventData;
+import dev.faces.core.kafka.CloudEventProducer;
 import dev.faces.ingest.job.IngestJob;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
+import java.time.Duration;
+import java.util.Map;
 
-/** Shard and completion events on {@code faces.datasets}: binary-mode CloudEvents keyed by datasetId. */
-@ApplicationScoped
+/**
+ * Shard and completion events on {@code faces.datasets}: binary-mode CloudEvents keyed by datasetId. A send that
+ * the broker does not take within 30 s throws, and the job sends it again once Kafka is back; a messaging
+ * channel would instead mark the service unhealthy and drop the job.
+ */
+@Singleton
 public class DatasetEvents implements IngestJob.Events {
     static final String SOURCE = "/faces/ingest-service";
 
+    private final CloudEventProducer producer;
+
     @Inject
-    @Channel("datasets")
-    MutinyEmitter<byte[]> emitter;
+    public DatasetEvents(@Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+        this.producer = new CloudEventProducer(kafkaConfig, SOURCE, Duration.ofSeconds(30));
+    }
 
     @Override
     public void batch(DatasetBatch batch) {
-        send(batch);
+        producer.send(batch);
     }
 
     @Override
     public void completed(DatasetCompleted completed) {
-        send(completed);
+        producer.send(completed);
     }
 
-    private void send(EventData data) {
-        CloudEvent event = CloudEvent.of(SOURCE, data);
-        RecordHeaders headers = new RecordHeaders();
-        EventCodec.binaryHeaders(event).forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
-        emitter.sendMessageAndAwait(Message.of(EventCodec.dataJson(data)).addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(event.subject()).withHeaders(headers).build()));
+    @PreDestroy
+    void close() {
+        producer.close();
     }
 }
