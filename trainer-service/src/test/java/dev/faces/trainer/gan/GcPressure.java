@@ -14,6 +14,13 @@ final class GcPressure implements AutoCloseable {
             while (running) {
                 System.gc();
                 fillFreedNativeMemory();
+                // Collections back to back stop the training thread almost all the time (221 s for six steps on
+                // two loaded cores); every step still sees dozens of them with a pause between.
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }, "gc-pressure");
         thread.setDaemon(true);
