@@ -24,6 +24,9 @@ public final class CheckpointLoader {
     static final long MAX_BYTES = 64L << 20;
     /** A checkpoint.json lists five objects and a few numbers. */
     static final long MAX_MANIFEST_BYTES = 64L << 10;
+    /** How often a checkpoint whose object and manifest disagree is read, and the pause between reads. */
+    static final int TORN_READS = 3;
+    static final java.time.Duration TORN_READ_PAUSE = java.time.Duration.ofMillis(700);
 
     private final ObjectStore store;
     private final String bucket;
@@ -87,8 +90,16 @@ public final class CheckpointLoader {
             String runId = ref.get().runId();
             int epoch = ref.get().epoch();
             Optional<ModelRegistry.Entry> known = registry.entry(runId, epoch);
+            boolean rewritten = known.isPresent() && known.get().status() == ModelRegistry.Status.rejected
+                    && l.lastModified().isAfter(known.get().publishedAt());
+            if (rewritten) {
+                // checkpoint.json was written again after the verdict: the checkpoint gets a new look
+                LOG.info("checkpoint " + LoadedModel.version(runId, epoch) + " was written again since it was rejected;"
+                        + " checking it again");
+                registry.rewritten(runId, epoch, l.lastModified());
+            }
             if (known.isPresent() && known.get().status() != ModelRegistry.Status.incomplete
-                    && known.get().status() != ModelRegistry.Status.unavailable) {
+                    && known.get().status() != ModelRegistry.Status.unavailable && !rewritten) {
                 continue;
             }
             try {
@@ -161,16 +172,8 @@ public final class CheckpointLoader {
                 throw new IllegalArgumentException("sha256 mismatch: the event announced " + entry.sha256()
                         + ", checkpoint.json lists " + listed.sha256());
             }
-            if (listed.bytes() > MAX_BYTES) {
-                throw new IllegalArgumentException("generator is " + listed.bytes() + " bytes; at most " + MAX_BYTES);
-            }
-            byte[] bytes = store.get(bucket, key).orElseThrow(() -> new IllegalArgumentException(
-                    "s3://" + bucket + "/" + key + " is listed in checkpoint.json but does not exist"));
+            byte[] bytes = consistentBytes(runId, epoch, key, listed);
             String sha = Digests.sha256(bytes);
-            if (!listed.sha256().equals(sha)) {
-                throw new IllegalArgumentException("sha256 mismatch: checkpoint.json lists " + listed.sha256()
-                        + ", the object has " + sha);
-            }
             GeneratorModel model = GeneratorModel.load(SafeTensors.read(bytes));
             float[] warm = model.generate(Latents.of(0, 1), 1, null);
             for (float v : warm) {
@@ -185,6 +188,10 @@ public final class CheckpointLoader {
             LOG.warning("checkpoint " + version + " not loaded now (" + e.getMessage() + "); tried again later");
             registry.unavailable(runId, epoch, "storage unavailable: " + e.getMessage());
             return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            registry.unavailable(runId, epoch, "interrupted while loading");
+            return false;
         } catch (OutOfMemoryError e) {
             LOG.warning("checkpoint " + version + " not loaded now: out of memory; tried again later");
             registry.unavailable(runId, epoch, "out of memory while loading");
@@ -194,6 +201,38 @@ public final class CheckpointLoader {
                     + registry.current().map(LoadedModel::version).orElse("nothing"));
             registry.reject(runId, epoch, e.getMessage());
             return false;
+        }
+    }
+
+    /**
+     * The object's bytes, which must have the digest that checkpoint.json lists. A mismatch is read again, manifest
+     * and object both, a few times: a reader that met the manifest of one write and the object of another (a torn
+     * read, while a checkpoint is being written again) sees them agree a moment later. Only a mismatch that stays
+     * is a wrong checkpoint.
+     */
+    private byte[] consistentBytes(String runId, int epoch, String key, CheckpointManifest.Entry listed)
+            throws InterruptedException {
+        for (int read = 1; ; read++) {
+            if (listed.bytes() > MAX_BYTES) {
+                throw new IllegalArgumentException("generator is " + listed.bytes() + " bytes; at most " + MAX_BYTES);
+            }
+            byte[] bytes = store.get(bucket, key).orElseThrow(() -> new IllegalArgumentException(
+                    "s3://" + bucket + "/" + key + " is listed in checkpoint.json but does not exist"));
+            String sha = Digests.sha256(bytes);
+            if (listed.sha256().equals(sha)) {
+                return bytes;
+            }
+            if (read == TORN_READS) {
+                throw new IllegalArgumentException("sha256 mismatch: checkpoint.json lists " + listed.sha256()
+                        + ", the object has " + sha + " (read " + read + " times, " + TORN_READ_PAUSE.toMillis()
+                        + " ms apart)");
+            }
+            LOG.info("checkpoint " + LoadedModel.version(runId, epoch) + ": " + key + " does not match checkpoint.json"
+                    + " yet; reading both again");
+            Thread.sleep(TORN_READ_PAUSE.toMillis());
+            CheckpointManifest again = manifest(runId, epoch, null).orElseThrow(() ->
+                    new IllegalArgumentException("checkpoint.json of " + LoadedModel.version(runId, epoch) + " vanished"));
+            listed = again.object(key).orElseThrow(() -> new IllegalArgumentException("checkpoint.json lists no " + key));
         }
     }
 

@@ -128,6 +128,14 @@ public final class ModelRegistry {
         }
     }
 
+    /** A rejected checkpoint whose checkpoint.json was written again at {@code at}: it is judged again. */
+    public synchronized void rewritten(String runId, int epoch, Instant at) {
+        Entry e = entries.get(LoadedModel.version(runId, epoch));
+        if (e != null && e.status() == Status.rejected) {
+            entries.put(e.version(), new Entry(runId, epoch, e.swd(), at, Status.available, null, null, null));
+        }
+    }
+
     /** No commit marker yet: not served, not rejected; a later scan or event tries again. */
     public synchronized void incomplete(String runId, int epoch, Instant publishedAt, String reason) {
         String version = LoadedModel.version(runId, epoch);
