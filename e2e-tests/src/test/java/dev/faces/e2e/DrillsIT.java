@@ -30,8 +30,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Drills on the running pipeline: the broker restarts during an ingest and during training, S3 goes away and
- * comes back, the trainer is killed with SIGKILL. Each time nothing is lost and everything recovers on its own.
+ * Drills on the running pipeline: Kafka is away for minutes during an ingest and a cancel, S3 goes away and comes
+ * back, the ingest is killed with SIGKILL. Each time nothing is lost and everything recovers on its own. (A trainer
+ * killed mid-run is TrainerResumeIT's and TrainerDrillsIT's.)
  */
 @ExtendWith(LocalStackExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -57,48 +58,89 @@ class DrillsIT {
         }
     }
 
+    /**
+     * Kafka is away for three minutes, longer than any client's retries, while an ingest runs and while a cancelled
+     * run sends its end. The same ingest job finishes by itself once the broker is back, each shard announced once;
+     * the run stays cancelled and its end reaches the topic.
+     */
     @Test
     @Order(1)
-    void theBrokerRestartsInTheMiddleOfAnIngest() throws Exception {
+    void kafkaAwayThreeMinutesDuringAnIngestAndACancelLosesAndRepeatsNothing() throws Exception {
         String dataset = "drill-broker-ingest";
+        String runId = "drill-broker-cancel";
+        String url = startRun(runId, 3);
+        // cancelled in its second epoch: epoch 1's checkpoint is served, as the S3 drill below needs
+        pipeline.await(url, r -> r.path("epoch").asInt() == 2 && r.path("batch").asInt() >= 1, Duration.ofMinutes(3));
         String job = pipeline.ingest(pipeline.sample("big", 3000, 3), dataset);
         pipeline.await(job, j -> j.path("processed").asInt() >= 300, Duration.ofMinutes(2));
-        restartBroker();
+
+        long stopped = System.nanoTime();
+        stack.kafka().kill();
+        try {
+            JsonHttp.Reply cancel = JsonHttp.post(url + "/cancel", "", Pipeline.TOKEN);
+            assertThat(cancel.status()).as("%s", cancel.body()).isEqualTo(202);
+            JsonNode cancelled = pipeline.await(url, finalStatus(), Duration.ofMinutes(1));
+            assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
+            JsonNode waiting = pipeline.await(job, j -> j.path("message").asText().startsWith("waiting: Kafka unavailable"),
+                    Duration.ofMinutes(2));
+            assertThat(waiting.path("status").asText()).isEqualTo("running");
+            long left = Duration.ofMinutes(3).toMillis() - (System.nanoTime() - stopped) / 1_000_000;
+            Thread.sleep(Math.max(0, left));
+            assertThat(pipeline.services.trainer().tail(400)).contains("run " + runId + " paused");
+        } finally {
+            stack.kafka().start();
+        }
 
         JsonNode done = pipeline.await(job, finished(), Duration.ofMinutes(4));
         assertThat(done.path("status").asText()).as(pipeline.logs()).isEqualTo("completed");
+        assertThat(done.path("id").asText()).isEqualTo(job.substring(job.lastIndexOf('/') + 1));
         JsonNode manifest = EventCodec.json().readTree(pipeline.readObject(ObjectKeys.DATASETS_BUCKET,
                 ObjectKeys.manifest(dataset)));
         assertThat(manifest.path("imageCount").asInt()).isEqualTo(3000);
-        assertThat(manifest.path("shardCount").asInt()).isEqualTo(30);
-
-        // Every shard announced at least once, with the manifest's digest; then the completion.
         List<CloudEvent> events = pipeline.events(Topics.DATASETS, dataset);
-        assertThat(announcedShards(events)).isEqualTo(shardDigests(manifest)).hasSize(30);
-        assertThat(events).map(CloudEvent::data).filteredOn(DatasetCompleted.class::isInstance).isNotEmpty();
+        List<Integer> announced = events.stream().map(CloudEvent::data).filter(DatasetBatch.class::isInstance)
+                .map(e -> ((DatasetBatch) e).shardIndex()).toList();
+        assertThat(announced).as("every shard announced once").containsExactlyElementsOf(
+                IntStream.range(0, 30).boxed().toList());
+        assertThat(announcedShards(events)).isEqualTo(shardDigests(manifest));
+        assertThat(events).map(CloudEvent::data).filteredOn(DatasetCompleted.class::isInstance).hasSize(1);
         assertThat(shardFiles(dataset)).isEqualTo(30);
+
+        // The run's end reaches the topic once Kafka is back, and the run stays cancelled: never trained again.
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (finishedStatuses(runId).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+        }
+        assertThat(finishedStatuses(runId)).as(pipeline.logs()).isNotEmpty().containsOnly(TrainingFinished.Status.CANCELLED);
+        Thread.sleep(10_000);
+        JsonNode after = JsonHttp.get(url).body();
+        assertThat(after.path("status").asText()).isEqualTo("cancelled");
+        JsonNode stored = EventCodec.json().readTree(pipeline.readObject(ObjectKeys.CHECKPOINTS_BUCKET,
+                ObjectKeys.runJson(runId)));
+        assertThat(stored.path("status").asText()).isEqualTo("cancelled");
+        String log = pipeline.services.trainer().tail(3000);
+        int cancelledAt = log.lastIndexOf("run " + runId + " cancelled: ");
+        assertThat(cancelledAt).as("the trainer logged the cancel").isNotNegative();
+        String afterCancel = log.substring(cancelledAt);
+        assertThat(afterCancel).contains("run " + runId + " is cancelled already; announcing its end again")
+                .doesNotContain("run " + runId + " resumes at epoch").doesNotContain("run " + runId + " starts at epoch")
+                .doesNotContain("run " + runId + " taken with lease");
+    }
+
+    private static List<TrainingFinished.Status> finishedStatuses(String runId) {
+        return pipeline.events(Topics.CHECKPOINTS, runId).stream().map(CloudEvent::data)
+                .filter(TrainingFinished.class::isInstance).map(e -> ((TrainingFinished) e).status()).toList();
     }
 
     @Test
     @Order(2)
-    void theBrokerRestartsInTheMiddleOfTraining() throws Exception {
-        String runId = "drill-broker-train";
-        String url = startRun(runId, 3);
-        pipeline.await(url, r -> r.path("epoch").asInt() == 1 && r.path("batch").asInt() >= 2, Duration.ofMinutes(2));
-        restartBroker();
-
-        JsonNode run = pipeline.await(url, finalStatus(), Duration.ofMinutes(5));
-        assertThat(run.path("status").asText()).as(pipeline.logs()).isEqualTo("completed");
-        assertCheckpointEvents(runId, 3);
-    }
-
-    @Test
-    @Order(3)
     void s3GoesAwayAndComesBack() throws Exception {
         String runId = "drill-s3";
         String url = startRun(runId, 2);
         pipeline.await(url, r -> r.path("epoch").asInt() == 1 && r.path("batch").asInt() >= 2, Duration.ofMinutes(2));
         List<ServiceProcess> services = pipeline.services.all();
+        pipeline.await(pipeline.services.generator().url() + "/api/models/current", m -> m.hasNonNull("version"),
+                Duration.ofMinutes(1));
         stack.s3().close();
         try {
             for (ServiceProcess s : services) {
@@ -143,26 +185,7 @@ class DrillsIT {
     }
 
     @Test
-    @Order(4)
-    void aKilledTrainerResumesWhereItStopped() throws Exception {
-        String runId = "drill-kill";
-        String url = startRun(runId, 2);
-        pipeline.await(url, r -> r.path("epoch").asInt() == 2 && r.path("batch").asInt() >= 2, Duration.ofMinutes(2));
-        ServiceProcess trainer = pipeline.services.trainer();
-        trainer.kill();
-        assertThat(trainer.exitCode()).isEqualTo(137);
-        trainer.start().awaitUp(Duration.ofMinutes(1));
-
-        JsonNode run = pipeline.await(url, finalStatus(), Duration.ofMinutes(5));
-        assertThat(run.path("status").asText()).isEqualTo("completed");
-        assertThat(trainer.tail(400)).contains("resumes at epoch 2 of 2");
-        String metrics = pipeline.readObject(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.metricsLog(runId));
-        assertThat(metrics.lines().filter(l -> l.contains("\"type\":\"epoch\"")).count()).isEqualTo(2);
-        assertCheckpointEvents(runId, 2);
-    }
-
-    @Test
-    @Order(5)
+    @Order(3)
     void aKilledIngestResumesOnRestartAndEndsWithTheSameDataset() throws Exception {
         String reference = "drill-broker-ingest"; // the same 3,000 images, ingested without a crash in drill 1
         String dataset = "drill-ingest-kill";
@@ -204,13 +227,6 @@ class DrillsIT {
             out.put(shard.path("index").asInt(), shard.path("count").asInt() + ":" + shard.path("sha256").asText());
         }
         return out;
-    }
-
-    /** SIGKILL, two seconds down, then the same broker on the same port and data. */
-    private static void restartBroker() throws InterruptedException {
-        stack.kafka().kill();
-        Thread.sleep(2000);
-        stack.kafka().start();
     }
 
     private static String startRun(String runId, int epochs) {
