@@ -291,10 +291,5 @@ public final class ObjectStore {
         public boolean isOutage() {
             return Retrying.isTransient(getCause());
         }
-
-        /** Whether {@code e} is a StorageException for an outage. */
-        public static boolean causedByOutage(RuntimeException e) {
-            return e instanceof StorageException s && s.isOutage();
-        }
     }
 }

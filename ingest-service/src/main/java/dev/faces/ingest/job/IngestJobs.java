@@ -41,7 +41,7 @@ public final class IngestJobs implements AutoCloseable {
     private final ObjectStore store;
     private final String bucket;
     private final IngestJob.Events events;
-    private final List<Path> allowedRoots;
+    private final LocalSources localSources;
     private final List<String> allowedBuckets;
     private final int shardSize;
     private final long maxFileBytes;
@@ -62,7 +62,7 @@ public final class IngestJobs implements AutoCloseable {
         this.store = store;
         this.bucket = bucket;
         this.events = events;
-        this.allowedRoots = allowedRoots.stream().map(IngestJobs::realOrNormal).toList();
+        this.localSources = new LocalSources(allowedRoots);
         this.allowedBuckets = List.copyOf(allowedBuckets);
         this.shardSize = shardSize;
         this.maxFileBytes = maxFileBytes;
@@ -93,11 +93,11 @@ public final class IngestJobs implements AutoCloseable {
             throw new IllegalArgumentException("'limit' must be >= 0 (0: every image), was " + limit);
         }
         boolean s3 = request.source().startsWith("s3://");
-        Path local = s3 ? null : allowedPath(request.source());
+        Path local = s3 ? null : localSources.allowedPath(request.source());
         if (s3) {
             S3Source.parse(request.source(), allowedBuckets);
         }
-        String datasetId = request.datasetId() != null ? request.datasetId() : defaultId(request.source());
+        String datasetId = request.datasetId() != null ? request.datasetId() : LocalSources.defaultId(request.source());
         Ids.requireSafe("datasetId", datasetId);
         IngestJob.Settings settings = new IngestJob.Settings(datasetId, split.name(), limit, shardSize);
         saveRequest(new Request(request.source(), datasetId, limit, split.name()), null);
@@ -115,7 +115,7 @@ public final class IngestJobs implements AutoCloseable {
     public void resumeInterrupted() {
         runner.submit(() -> {
             try {
-                List<String> keys = new OutageRetry(ObjectStore.StorageException::causedByOutage, outageFirstWait,
+                List<String> keys = new OutageRetry(IngestJobs::isStorageOutage, outageFirstWait,
                         outageMaxWait, (attempt, next, e) -> LOG.warning("cannot look for interrupted ingests yet: "
                         + e.getMessage() + "; trying again in " + next.toSeconds() + " s"))
                         .call(() -> store.list(bucket, ""));
@@ -193,7 +193,7 @@ public final class IngestJobs implements AutoCloseable {
     private void run(Job job, Path local, Partition.Split split) {
         Request request = new Request(job.source(), job.datasetId(), job.settings().limit(), job.settings().partition());
         Announced announced = new Announced();
-        OutageRetry untilStorageBack = new OutageRetry(ObjectStore.StorageException::causedByOutage, outageFirstWait,
+        OutageRetry untilStorageBack = new OutageRetry(IngestJobs::isStorageOutage, outageFirstWait,
                 outageMaxWait, (attempt, next, e) -> waiting(job, "S3", attempt, next, e));
         try {
             untilStorageBack.run(() -> attempt(job, local, request, split, announced));
@@ -238,6 +238,10 @@ public final class IngestJobs implements AutoCloseable {
         }
     }
 
+    private static boolean isStorageOutage(RuntimeException e) {
+        return e instanceof ObjectStore.StorageException s && s.isOutage();
+    }
+
     private static void waiting(Job job, String server, int attempt, Duration next, RuntimeException e) {
         String why = server + " unavailable (attempt " + attempt + "): " + e.getMessage() + "; trying again in "
                 + next.toSeconds() + " s";
@@ -256,38 +260,6 @@ public final class IngestJobs implements AutoCloseable {
             return new FolderSource(images, partition, split, maxFileBytes);
         }
         return new ZipSource(path, split, maxFileBytes, description);
-    }
-
-    /** The source's real path (symlinks resolved), which must lie under a real allowed root. */
-    private Path allowedPath(String source) {
-        Path given = Path.of(source).toAbsolutePath().normalize();
-        if (!Files.exists(given)) {
-            throw new IllegalArgumentException("source " + source + " does not exist");
-        }
-        Path path = realOrNormal(given);
-        if (allowedRoots.stream().noneMatch(path::startsWith)) {
-            throw new IllegalArgumentException("source " + source + (path.equals(given) ? "" : " (really " + path + ")")
-                    + " is outside the allowed roots " + allowedRoots + " (config faces.ingest.allowed-roots)");
-        }
-        if (!Files.isDirectory(path) && !path.toString().endsWith(".zip")) {
-            throw new IllegalArgumentException("source " + source + " is neither a folder nor a .zip file");
-        }
-        return path;
-    }
-
-    private static Path realOrNormal(Path p) {
-        Path abs = p.toAbsolutePath().normalize();
-        try {
-            return abs.toRealPath();
-        } catch (IOException notThere) {
-            return abs;
-        }
-    }
-
-    private static String defaultId(String source) {
-        String name = source.replaceAll("/+$", "");
-        name = name.substring(name.lastIndexOf('/') + 1).replaceAll("\\.zip$", "").replaceAll("[^A-Za-z0-9._-]", "-");
-        return name.isEmpty() || !Character.isLetterOrDigit(name.charAt(0)) ? "dataset" : name;
     }
 
     @Override
