@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Drills on the running pipeline: Kafka is away for minutes during an ingest and a cancel, S3 goes away and comes
  * back, the ingest is killed with SIGKILL. Each time nothing is lost and everything recovers on its own. (A trainer
- * killed mid-run is TrainerResumeIT's and TrainerDrillsIT's.)
+ * killed mid-run, with SIGKILL or SIGTERM, is TrainerDrillsIT's.)
  */
 @ExtendWith(LocalStackExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
