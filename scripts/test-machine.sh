@@ -5,6 +5,8 @@
 #   kcat                      the end-to-end test runs the README's kcat one-liner as a person would
 #   docker-compose            'docker-compose config' validates deploy/compose/compose.yaml (no engine needed)
 #   chromium, chromium-driver the gallery's browser test
+#   podman, runc, catatonit   the container test builds the three images and runs them from the manifests
+#   debootstrap               ... on a JRE base made from Debian's packages when no registry is reachable
 # It also needs kubectl (deploy-checks renders deploy/ with it) and a JDK 21+ for Strimzi's model
 # (Temurin 25 at /usr/lib/jvm/temurin-25-jdk-amd64, or DEPLOY_CHECKS_JVM): both are on the machine, never fetched.
 set -euo pipefail
@@ -16,6 +18,10 @@ command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+command -v podman >/dev/null 2>&1 || missing+=(podman)
+command -v runc >/dev/null 2>&1 || missing+=(runc)
+command -v catatonit >/dev/null 2>&1 || [[ -x /usr/libexec/podman/catatonit ]] || missing+=(catatonit)
+command -v debootstrap >/dev/null 2>&1 || [[ -x /usr/sbin/debootstrap ]] || missing+=(debootstrap)
 if (( ${#missing[@]} )); then
   echo "installing from Debian's packages: ${missing[*]}"
   SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
@@ -42,3 +48,4 @@ kubectl version --client 2>&1 | sed -n 1p
 kcat -V 2>&1 | sed -n 1p
 docker-compose version 2>&1 | sed -n 1p
 /usr/bin/chromedriver --version 2>&1 | sed -n 1p
+podman --version 2>&1 | sed -n 1p

@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * No Docker engine runs here, so the images are not built in CI; these checks keep the Dockerfiles consistent
- * with what is built and checked: the Maven build, the native sources step of .ci/run, the manifests' images.
+ * The JVM images are built and run in e2e-tests (ContainersIT); these checks keep what cannot be built here (the
+ * native and CUDA images) and the images' names consistent with the Maven build, the native sources step of
+ * .ci/run and the manifests.
  */
 class DockerfilesTest {
     private static String read(String path) throws Exception {
@@ -33,9 +34,10 @@ class DockerfilesTest {
         String dockerfile = read("ingest-service/src/main/docker/Dockerfile.jvm");
         // what src/main/c/build.sh compiles against, and the library it links at run time
         assertThat(read("ingest-service/src/main/c/build.sh")).contains("-ljpeg").contains("jpeglib.h");
-        assertThat(dockerfile).contains("gcc").contains("libjpeg62-turbo-dev").contains("COPY . .")
-                .contains("RUN mvn -B -pl ingest-service -am package -DskipTests")
-                .containsPattern("(?s)FROM \\$\\{RUNTIME_IMAGE}.*libjpeg62-turbo");
+        // the runtime has libjpeg.so.62: from the official base's packages, or already in the Debian-made base
+        assertThat(dockerfile).containsPattern("ARG RUNTIME_IMAGE=debian:12")
+                .containsPattern("(?s)FROM \\$\\{RUNTIME_IMAGE}.*libjpeg.so.62.*libjpeg62-turbo");
+        assertThat(read("scripts/images.sh")).containsPattern("BASE_PACKAGES=.*libjpeg62-turbo");
     }
 
     @Test
@@ -92,5 +94,8 @@ class DockerfilesTest {
         }
         assertThat(used).isNotEmpty();
         assertThat(built).containsAll(used);
+        Matcher scriptTag = Pattern.compile("\nTAG=([0-9.]+)").matcher(read("scripts/images.sh"));
+        assertThat(scriptTag.find()).isTrue();
+        assertThat(used).as("./pipeline images tags what the manifests run").allMatch(i -> i.endsWith(":" + scriptTag.group(1)));
     }
 }
