@@ -194,8 +194,14 @@ public final class RunManager implements AutoCloseable {
         if (queue.remove(runId)) {
             Optional<RunStore.Claimed> claimed = runStore.claim(runId, owner);
             if (claimed.isPresent() && claimed.get().lease() != null) {
-                runWorker.finish(claimed.get().lease(), claimed.get().run(), RunRecord.Status.cancelled,
-                        "cancelled before it started");
+                try {
+                    runWorker.finish(claimed.get().lease(), claimed.get().run(), RunRecord.Status.cancelled,
+                            "cancelled before it started");
+                } catch (dev.faces.core.kafka.CloudEventProducer.UnavailableException e) {
+                    LOG.warning("run " + runId + " cancelled; its end waits for Kafka: " + e.getMessage());
+                    queue.add(runId); // final with its end pending: the worker announces it
+                    notifyAll();
+                }
             }
             return get(runId);
         }

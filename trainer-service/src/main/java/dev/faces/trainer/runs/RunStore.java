@@ -35,8 +35,9 @@ public final class RunStore {
 
     /**
      * Takes the run for {@code owner} with the next lease epoch: run.json is rewritten on the condition that it is
-     * unchanged since read, so of two trainers claiming at once one wins. A final run is not claimed (its lease is
-     * null): it never trains again. Empty when run.json is gone.
+     * unchanged since read, so of two trainers claiming at once one wins. A final run whose end the broker has is
+     * not claimed (its lease is null); one whose end is pending is, only to announce it and record that under a
+     * lease. A final run never trains again. Empty when run.json is gone.
      */
     public Optional<Claimed> claim(String runId, String owner) {
         for (int attempt = 0; attempt < 5; attempt++) {
@@ -51,7 +52,7 @@ public final class RunStore {
                 continue; // rewritten between the two reads
             }
             RunRecord run = parse(bytes.get());
-            if (run.status().isFinal()) {
+            if (run.status().isFinal() && !run.endPending()) {
                 return Optional.of(new Claimed(run, null));
             }
             long epoch = Math.max(RunLease.leaseOf(stat.get()), leaseOf(bytes.get())) + 1;

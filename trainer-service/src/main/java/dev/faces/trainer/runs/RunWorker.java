@@ -91,7 +91,7 @@ final class RunWorker {
         }
         RunRecord run = claimed.run();
         m.runs.put(runId, run);
-        if (claimed.lease() == null) { // final already: only its end may not have reached the broker
+        if (claimed.lease() == null) { // final, its end on the broker: a request for it again gets its end again
             LOG.info("run " + runId + " is " + run.status() + " already; announcing its end again");
             announceEnd(run);
             return;
@@ -99,6 +99,11 @@ final class RunWorker {
         RunLease lease = claimed.lease();
         m.activeLease = lease;
         LOG.info("run " + runId + " taken with lease " + lease.epoch() + " by " + m.owner);
+        if (run.endPending()) { // its owner saved it final, and the broker never got its end
+            LOG.info("run " + runId + " is " + run.status() + "; its end never reached the broker, announcing it");
+            announceEndUnder(lease, run);
+            return;
+        }
         if (m.cancellations.requestedBeforeStart(runId)) {
             finish(lease, run, RunRecord.Status.cancelled, "cancelled before it started");
             return;
@@ -136,7 +141,8 @@ final class RunWorker {
             List<String> resumed = new ArrayList<>();
             for (RunRecord.Status status : List.of(RunRecord.Status.running, RunRecord.Status.queued)) {
                 for (RunRecord r : found) {
-                    if (r.status() == status && toScan.contains(m.leases.partitionOf(r)) && m.leases.holds(r)
+                    if ((r.status() == status || status == RunRecord.Status.running && r.endPending())
+                            && toScan.contains(m.leases.partitionOf(r)) && m.leases.holds(r)
                             && !m.isTraining(r.runId())) {
                         m.runs.put(r.runId(), r);
                         if (m.queue.add(r.runId())) {
@@ -159,7 +165,7 @@ final class RunWorker {
         }
         for (String runId : candidates) {
             RunRecord run = m.runs.get(runId);
-            if (m.catalog.complete(run.request().datasetId()).isPresent()) {
+            if (run.status().isFinal() || m.catalog.complete(run.request().datasetId()).isPresent()) {
                 synchronized (m) {
                     if (m.queue.remove(runId) && m.leases.holds(run)) {
                         m.inTraining = run;
@@ -205,13 +211,20 @@ final class RunWorker {
     }
 
     /**
-     * run.json final first, then the event. If the event cannot be sent, the run is queued again and, being final,
-     * only announced: a final run never trains again.
+     * run.json final (its end pending) first, then the event, then run.json says the broker has it. If the event
+     * cannot be sent, the run stays pending in S3: this trainer queues it again, and whoever owns its partition
+     * next finds it and announces it. A final run never trains again; its end may be announced twice (a trainer
+     * that dies between the event and the last write), never not at all.
      */
     void finish(RunLease lease, RunRecord run, RunRecord.Status status, String reason) {
         RunRecord done = save(lease, run.with(status, reason));
         LOG.info("run " + run.runId() + " " + status + (reason == null ? "" : ": " + reason));
+        announceEndUnder(lease, done);
+    }
+
+    private void announceEndUnder(RunLease lease, RunRecord done) {
         announceEnd(done);
+        save(lease, done.withEndAnnounced());
     }
 
     private void announceEnd(RunRecord done) {
