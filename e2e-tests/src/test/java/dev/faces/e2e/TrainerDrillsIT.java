@@ -209,7 +209,7 @@ class TrainerDrillsIT {
     @Test
     @Order(6)
     void aTrainerThatWakesFromAFreezeCannotTouchTheRunItLost() throws Exception {
-        ServiceProcess survivor = trainers.get("t2");
+        ServiceProcess survivor = trainers.containsKey("t2") ? trainers.get("t2") : trainer("t2"); // also run alone
         ServiceProcess frozen = trainer("t6");
         awaitPartitions(Map.of(survivor, 1, frozen, 1));
         String runId = runIdOwnedBy(frozen, "freeze");

@@ -1,7 +1,12 @@
 package dev.faces.stack;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,11 +28,31 @@ public final class ContainersMain {
                 env.getOrDefault("S3_ENDPOINT", "http://localhost:9000"),
                 env.getOrDefault("S3_ACCESS_KEY", S3Server.DEV_ACCESS_KEY),
                 env.getOrDefault("S3_SECRET_KEY", S3Server.DEV_SECRET_KEY));
+        String kafka = local.kafkaBootstrap().split(",")[0];
+        URI s3 = URI.create(local.s3Endpoint());
+        for (var server : List.of(Map.entry("Kafka", new InetSocketAddress(kafka.substring(0, kafka.lastIndexOf(':')),
+                        Integer.parseInt(kafka.substring(kafka.lastIndexOf(':') + 1)))),
+                Map.entry("S3", new InetSocketAddress(s3.getHost(), s3.getPort() > 0 ? s3.getPort() : 80)))) {
+            try (Socket socket = new Socket()) {
+                socket.connect(server.getValue(), 2000);
+            } catch (IOException e) {
+                System.err.println("pipeline containers: no " + server.getKey() + " at " + server.getValue()
+                        + ": start ./pipeline stack in another terminal first (or set KAFKA_BOOTSTRAP_SERVERS, S3_ENDPOINT)");
+                System.exit(2);
+            }
+        }
         System.out.println("Rendering " + root.relativize(overlay) + " ...");
         ManifestPods pods = ManifestPods.of(PodmanPods.render(overlay));
         System.out.println("Playing " + ManifestPods.SERVICES + " with podman kube play (Kafka " + local.kafkaBootstrap()
                 + ", S3 " + local.s3Endpoint() + ") ...");
-        PodmanPods running = PodmanPods.play(root, root.resolve(".local/containers"), pods, local);
+        PodmanPods running;
+        try {
+            running = PodmanPods.play(root, root.resolve(".local/containers"), pods, local);
+        } catch (IllegalStateException e) {
+            System.err.println("pipeline containers: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nStopping the containers ...");
             running.close();

@@ -89,6 +89,13 @@ public final class ManifestPods {
         return workload + "-pod-0-" + container;
     }
 
+    /** The images of the workloads' containers. */
+    public List<String> images() {
+        List<String> images = new ArrayList<>();
+        workloads.values().forEach(w -> containers(w).forEach(c -> images.add(c.path("image").asText())));
+        return images;
+    }
+
     /** The pod spec of a workload, as rendered. */
     public JsonNode podSpec(String workload) {
         return workloads.get(workload).path("spec").path("template").path("spec");

@@ -60,10 +60,18 @@ public final class PodmanPods implements AutoCloseable {
         }
     }
 
-    /** Creates the podman secrets and plays the workloads; they start in the background. */
+    /**
+     * Creates the podman secrets and plays the workloads; they start in the background. Fails, naming the command
+     * that builds them, when an image is missing.
+     */
     public static PodmanPods play(Path root, Path workDir, ManifestPods pods, ManifestPods.Local local) throws IOException {
         Files.createDirectories(workDir);
         PodmanPods p = new PodmanPods(root, workDir, pods);
+        for (String image : pods.images()) {
+            if (p.podman(Duration.ofSeconds(30), "image", "exists", image).exitCode() != 0) {
+                throw new IllegalStateException("podman has no image " + image + ": build it with ./pipeline images");
+            }
+        }
         for (Map.Entry<String, String> s : pods.podmanSecrets(local).entrySet()) {
             Path file = workDir.resolve("secret-" + s.getKey() + ".json");
             Files.writeString(file, s.getValue());
