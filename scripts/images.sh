@@ -7,6 +7,8 @@
 #                  faces/jre-base:bookworm-<BASE_VERSION>, made once and kept in podman's store;
 #        default   official if podman has or can pull those bases, else debian.
 # --no-build       use what Maven packaged already (target/quarkus-app) instead of running Maven first.
+# --base-only      only make the Debian JRE base, if podman's store lacks it (scripts/test-machine.sh does this,
+#                  so that the container test downloads nothing).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -15,6 +17,7 @@ SERVICES=(ingest-service trainer-service generator-service)
 TAG=0.1.0 # the tag deploy/k8s/base's workloads run
 BASE=auto
 BUILD=1
+BASE_ONLY=0
 # Raise when the package list below changes: an older base in the store is then made again.
 BASE_VERSION=1
 DEBIAN_BASE="faces/jre-base:bookworm-$BASE_VERSION"
@@ -24,6 +27,7 @@ while (($#)); do
   case "$1" in
     --base) BASE="${2:?--base needs official or debian}"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
+    --base-only) BASE_ONLY=1; shift ;;
     --tag) TAG="${2:?--tag needs a value}"; shift 2 ;;
     *) echo "images: unknown option $1" >&2; exit 2 ;;
   esac
@@ -33,15 +37,6 @@ command -v podman >/dev/null 2>&1 || {
   echo "images: podman is not installed (Debian: apt-get install podman catatonit runc)." >&2; exit 2; }
 # runc and ulimits that every host takes; the machine's own containers.conf is left alone.
 [[ "${CONTAINERS_CONF:-}" == /* ]] || export CONTAINERS_CONF="$ROOT/deploy/podman/containers.conf"
-
-if ((BUILD)); then
-  echo "Packaging ${SERVICES[*]} with Maven ..."
-  mvn -B -q -DskipTests -pl "$(IFS=,; echo "${SERVICES[*]}")" -am package
-fi
-for s in "${SERVICES[@]}"; do
-  [[ -f "$s/target/quarkus-app/quarkus-run.jar" ]] || {
-    echo "images: $s/target/quarkus-app is missing: run without --no-build, or mvn package first." >&2; exit 2; }
-done
 
 official_bases() {
   sed -n 's/^ARG RUNTIME_IMAGE=//p' "${SERVICES[@]/%//src/main/docker/Dockerfile.jvm}" | sort -u
@@ -71,7 +66,7 @@ make_debian_base() {
     echo "images: debootstrap is needed to make the JRE base (Debian: apt-get install debootstrap)." >&2; exit 2; }
   local dir mirror t0=$SECONDS
   dir=$(mktemp -d /var/tmp/faces-jre-base.XXXXXX)
-  trap 'rm -rf "$dir"' RETURN
+  trap 'rm -rf "$dir"' RETURN EXIT
   mirror=$(apt_mirror)
   echo "Making the JRE base $DEBIAN_BASE from Debian's packages ($BASE_PACKAGES) ..."
   debootstrap --variant=minbase --include="$BASE_PACKAGES" bookworm "$dir/root" "$mirror" >"$dir/debootstrap.log" 2>&1 \
@@ -84,6 +79,20 @@ make_debian_base() {
       --change 'ENV LANG=C.UTF-8' - "$DEBIAN_BASE" >/dev/null
   echo "JRE base $DEBIAN_BASE made in $((SECONDS - t0)) s"
 }
+
+if ((BASE_ONLY)); then
+  make_debian_base
+  exit 0
+fi
+
+if ((BUILD)); then
+  echo "Packaging ${SERVICES[*]} with Maven ..."
+  mvn -B -q -DskipTests -pl "$(IFS=,; echo "${SERVICES[*]}")" -am package
+fi
+for s in "${SERVICES[@]}"; do
+  [[ -f "$s/target/quarkus-app/quarkus-run.jar" ]] || {
+    echo "images: $s/target/quarkus-app is missing: run without --no-build, or mvn package first." >&2; exit 2; }
+done
 
 build_args=()
 case "$BASE" in

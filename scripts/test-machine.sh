@@ -41,6 +41,10 @@ if [[ ! -x "$DEPLOY_CHECKS_JVM" ]]; then
   exit 1
 fi
 
+# The container test's JRE base, made once from Debian's packages and kept in podman's store, so that the test
+# itself downloads nothing.
+"$(dirname "$0")/images.sh" --base-only
+
 java -version 2>&1 | sed -n 1p
 mvn -version 2>&1 | sed -n 1p
 kubectl version --client 2>&1 | sed -n 1p

@@ -54,8 +54,10 @@ class ContainersIT {
     @BeforeAll
     static void buildAndPlay(LocalStack stack) throws Exception {
         Files.createDirectories(LOGS);
-        // The documented command, on what this Maven build packaged; it prints the images' sizes.
-        Process images = new ProcessBuilder(Pipeline.ROOT.resolve("pipeline").toString(), "images", "--no-build")
+        // The documented command, on what this Maven build packaged and the JRE base that ./pipeline test made from
+        // Debian's packages (no registry is reachable from the build machines); it prints the images' sizes.
+        Process images = new ProcessBuilder(Pipeline.ROOT.resolve("pipeline").toString(), "images", "--no-build",
+                "--base", "debian")
                 .directory(Pipeline.ROOT.toFile()).redirectErrorStream(true).start();
         String out = new String(images.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(images.waitFor(15, TimeUnit.MINUTES)).isTrue();
