@@ -53,7 +53,11 @@ class RunLeaseTest {
         second.lease().save(second.run().with(RunRecord.Status.completed, null));
         assertThat(text(s3, metrics)).isEqualTo("B 1");
         assertThat(s3.stat(BUCKET, metrics).orElseThrow().metadata()).containsEntry("lease-epoch", "2");
-        assertThat(runs.claim(runId, "trainer C").orElseThrow().lease()).as("a final run is never claimed").isNull();
+        RunStore.Claimed third = runs.claim(runId, "trainer C").orElseThrow();
+        assertThat(third.lease()).as("a final run whose end is pending is claimed, to announce it").isNotNull();
+        third.lease().save(third.run().withEndAnnounced());
+        assertThat(runs.claim(runId, "trainer D").orElseThrow().lease()).as("an announced final run is never claimed")
+                .isNull();
     }
 
     @Test
