@@ -47,7 +47,8 @@ class DrillsIT {
         pipeline = Pipeline.start(stack, "drills", Map.of(Service.INGEST, Map.of("INGEST_SHARD_SIZE", "100", "FACES_S3_RETRY_SECONDS", "3"),
                 // A short S3 retry budget, so that the S3 drill also sees a run pause and resume on its own.
                 // A short pause after an outage outlasted the retries, so that the run goes on soon after S3 is back.
-                Service.TRAINER, Map.of("FACES_TRAINER_SWD_IMAGES", "16", "FACES_S3_RETRY_SECONDS", "3",
+                Service.TRAINER, Map.of("FACES_TRAINER_SWD_IMAGES", "16", "FACES_TRAINER_CALIBRATION_BATCHES", "1",
+                        "FACES_S3_RETRY_SECONDS", "3",
                         "FACES_TRAINER_PAUSE_SECONDS", "5")));
         String job = pipeline.ingest(pipeline.sample("train", 256, 11), TRAIN_SET);
         assertThat(pipeline.await(job, finished(), Duration.ofMinutes(2)).path("status").asText()).isEqualTo("completed");

@@ -63,7 +63,8 @@ class EndToEndIT {
     @BeforeAll
     static void start(LocalStack stack) throws Exception {
         pipeline = Pipeline.start(stack, "end-to-end", Map.of(Service.TRAINER, Map.of("AUTO_TRAIN", "true",
-                "AUTO_TRAIN_EPOCHS", "1", "FACES_TRAINER_SWD_IMAGES", "16"),
+                "AUTO_TRAIN_EPOCHS", "1", "FACES_TRAINER_SWD_IMAGES", "16",
+                "FACES_TRAINER_CALIBRATION_BATCHES", "1"),
                 // the drill hook: holds this one dataset's ingest between its manifest and its completed event
                 Service.INGEST, Map.of("FACES_INGEST_DRILL_HOLD_DATASET", HELD, "FACES_INGEST_DRILL_HOLD_MS", "600000")));
     }

@@ -60,7 +60,7 @@ class GalleryBrowserIT {
     @BeforeAll
     static void start(LocalStack stack) throws Exception {
         pipeline = Pipeline.start(stack, "gallery", Map.of(Service.TRAINER, Map.of("AUTO_TRAIN", "true",
-                "AUTO_TRAIN_EPOCHS", "2", "FACES_TRAINER_SWD_IMAGES", "16")));
+                "AUTO_TRAIN_EPOCHS", "2", "FACES_TRAINER_SWD_IMAGES", "16", "FACES_TRAINER_CALIBRATION_BATCHES", "1")));
         String job = pipeline.ingest(pipeline.sample("sample", 320, 5), DATASET);
         pipeline.await(job, j -> j.path("status").asText().equals("completed"), Duration.ofMinutes(2));
         JsonNode run = pipeline.await(pipeline.services.trainer().url() + "/api/training-runs/" + RUN,

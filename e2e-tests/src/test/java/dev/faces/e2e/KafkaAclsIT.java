@@ -77,7 +77,8 @@ class KafkaAclsIT {
         for (Service s : Service.values()) {
             Map<String, String> e = new HashMap<>(scramEnv(s.module));
             if (s == Service.TRAINER) {
-                e.putAll(Map.of("AUTO_TRAIN", "true", "AUTO_TRAIN_EPOCHS", "1", "FACES_TRAINER_SWD_IMAGES", "16"));
+                e.putAll(Map.of("AUTO_TRAIN", "true", "AUTO_TRAIN_EPOCHS", "1", "FACES_TRAINER_SWD_IMAGES", "16",
+                        "FACES_TRAINER_CALIBRATION_BATCHES", "1"));
             }
             env.put(s, e);
         }

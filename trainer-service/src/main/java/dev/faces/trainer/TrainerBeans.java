@@ -82,7 +82,7 @@ public class TrainerBeans {
                 t.cacheMaxBytes());
         RunManager.Settings settings = new RunManager.Settings(t.shardWindow(), t.prefetchBatches(), t.swdImages(),
                 t.checkpointEverySteps(), Duration.ofSeconds(t.pauseSeconds()),
-                Duration.ofSeconds(t.releaseTimeoutSeconds()));
+                Duration.ofSeconds(t.releaseTimeoutSeconds()), t.calibrationBatches());
         RunStore runStore = new RunStore(store, bucket);
         RunTraining training = new RunTraining(store, bucket, cache, runStore, new ResumeStates(store, bucket),
                 new CheckpointAnnouncer(store, bucket, events), settings, runId -> List.of(metrics), device);

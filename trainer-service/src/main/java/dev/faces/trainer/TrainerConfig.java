@@ -61,6 +61,13 @@ public interface TrainerConfig {
         @WithDefault("3")
         int prefetchBatches();
 
+        /**
+         * Batches of 128 random latents over which G's (and G_ema's) BatchNorm statistics are recalibrated at each
+         * epoch's end, as exact averages: fewer is faster, the statistics noisier.
+         */
+        @WithDefault("8")
+        int calibrationBatches();
+
         /** Real images held back from training to measure SWD against. */
         @WithDefault("512")
         int swdImages();

@@ -27,7 +27,7 @@ import java.util.function.BooleanSupplier;
 public final class TrainingLoop implements AutoCloseable {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TrainingLoop.class.getName());
     public static final int SAMPLE_LATENTS = 64;
-    static final int CALIBRATION_BATCHES = 8;
+    public static final int CALIBRATION_BATCHES = 8; // of CALIBRATION_BATCH latents, by default
     static final int CALIBRATION_BATCH = 128;
 
     /**
@@ -55,6 +55,7 @@ public final class TrainingLoop implements AutoCloseable {
     /** Batches of epoch {@code epochsDone + 1} already trained (resuming from a step checkpoint). */
     private int batchesDone;
     private long globalStep;
+    private int calibrationBatches = CALIBRATION_BATCHES;
 
     private TrainingLoop(HyperParameters hyper, NDManager root, Net g, Net d, GeneratorAverage average, int epochsDone,
                          long globalStep) {
@@ -68,6 +69,12 @@ public final class TrainingLoop implements AutoCloseable {
         this.step = new DcganStep(g, d, optimizerG, optimizerD);
         this.epochsDone = epochsDone;
         this.globalStep = globalStep;
+    }
+
+    /** BN recalibrated over {@code batches} (at least 1) batches of 128 latents at each epoch's end, instead of 8. */
+    public TrainingLoop calibratingOn(int batches) {
+        this.calibrationBatches = Math.max(1, batches);
+        return this;
     }
 
     /** New networks with the tutorial's initialisation from the run's seed. */
@@ -207,9 +214,7 @@ public final class TrainingLoop implements AutoCloseable {
             }
             var info = new TrainingListener.EpochInfo(epoch, hyper.epochs(), globalStep, last, rate, swd,
                     data.swdFloor(), snapshot, swdEma);
-            for (TrainingListener l : listeners) {
-                l.onEpoch(info);
-            }
+            listeners.forEach(l -> l.onEpoch(info));
             long t4 = System.nanoTime();
             LOG.info(String.format("epoch %d's end took %.1f s, %.1f%% of the epoch: BN recalibration, sample grids"
                     + " and serialisation %.1f s, SWD of G %.1f s and of G_ema %.1f s, checkpoint and event %.1f s",
@@ -240,8 +245,8 @@ public final class TrainingLoop implements AutoCloseable {
     private Snapshot takeSnapshot() {
         finiteStates(); // what training left, checked before the recalibration's seconds of work; then again after
         long calibration = Latents.derive(hyper.seed(), epochsDone, 0xCA1);
-        Dcgan.recalibrate(generator, CALIBRATION_BATCHES, CALIBRATION_BATCH, calibration, root);
-        Dcgan.recalibrate(average.net(), CALIBRATION_BATCHES, CALIBRATION_BATCH, calibration, root);
+        Dcgan.recalibrate(generator, calibrationBatches, CALIBRATION_BATCH, calibration, root);
+        Dcgan.recalibrate(average.net(), calibrationBatches, CALIBRATION_BATCH, calibration, root);
         Map<String, String> meta = Map.of("format", "pt", "epoch", String.valueOf(epochsDone));
         FiniteStates.Checked states = finiteStates();
         float[] latents = Latents.of(hyper.seed(), SAMPLE_LATENTS);

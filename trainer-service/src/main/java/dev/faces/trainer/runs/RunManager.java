@@ -33,9 +33,10 @@ public final class RunManager implements AutoCloseable {
     /**
      * @param checkpointEverySteps mid-epoch resume state every N steps; 0 for epoch checkpoints (and on stop) only
      * @param pause                how long a run waits after storage or Kafka stayed away past their retries
+     * @param calibrationBatches   batches of 128 latents G's BN statistics are recalibrated over at each epoch's end
      */
     public record Settings(int shardWindow, int prefetchBatches, int swdImages, int checkpointEverySteps,
-                           Duration pause, Duration releaseTimeout) {
+                           Duration pause, Duration releaseTimeout, int calibrationBatches) {
     }
 
     final RunStore runStore;

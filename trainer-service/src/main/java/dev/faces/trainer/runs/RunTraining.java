@@ -151,6 +151,10 @@ public final class RunTraining {
     }
 
     private TrainingLoop openLoop(RunRecord run, HyperParameters hyper) {
+        return loopFor(run, hyper).calibratingOn(settings.calibrationBatches());
+    }
+
+    private TrainingLoop loopFor(RunRecord run, HyperParameters hyper) {
         Optional<ResumeStates.Saved> midEpoch = resumeStates.load(run.runId(), run.epochsDone() + 1);
         if (midEpoch.isPresent()) {
             return TrainingLoop.resume(hyper, midEpoch.get().snapshot(), device.device());

@@ -26,7 +26,7 @@ class DevicesTest {
         Devices.Choice cpu = Devices.select(" CPU ", Engine.getInstance());
         assertThat(cpu.device()).isEqualTo(Device.cpu());
         assertThat(cpu.name()).isEqualTo("cpu()");
-        try (TrainingLoop loop = TrainingLoop.fresh(HYPER, cpu.device())) {
+        try (TrainingLoop loop = TrainingLoop.fresh(HYPER, cpu.device()).calibratingOn(1)) {
             assertThat(loop.device()).isEqualTo(Device.cpu());
         }
     }

@@ -28,7 +28,7 @@ class NumericalHealthTest {
     @Test
     void aNonFiniteLossFailsTheRunAndReachesNoCheckpoint() throws Exception {
         TrainingLoop.Snapshot healthy;
-        try (TrainingLoop loop = TrainingLoop.fresh(HYPER)) {
+        try (TrainingLoop loop = TrainingLoop.fresh(HYPER).calibratingOn(1)) {
             healthy = loop.snapshot();
         }
         TrainingLoop.Snapshot poisoned = new TrainingLoop.Snapshot(healthy.generator(),
@@ -70,7 +70,7 @@ class NumericalHealthTest {
         HyperParameters oneEpoch = new HyperParameters(1, 4, 2e-4, 0.5, 42);
         for (boolean plant : new boolean[] {false, true}) {
             List<Integer> epochs = new ArrayList<>();
-            try (TrainingLoop loop = TrainingLoop.fresh(oneEpoch, ai.djl.Device.cpu())) {
+            try (TrainingLoop loop = TrainingLoop.fresh(oneEpoch, ai.djl.Device.cpu()).calibratingOn(1)) {
                 TrainingListener planter = new TrainingListener() {
                     @Override
                     public void onStep(StepInfo s) {

@@ -38,7 +38,7 @@ class ResumeEquivalenceTest {
                 stop.set(true);
             }
         };
-        try (TrainingLoop first = TrainingLoop.fresh(HYPER)) {
+        try (TrainingLoop first = TrainingLoop.fresh(HYPER).calibratingOn(1)) {
             assertThat(first.run(data(), List.of(), stop::get, every2)).isEqualTo(TrainingLoop.Outcome.STOPPED);
         }
         TrainingLoop.Snapshot resumed = train(saved.get());
@@ -72,7 +72,7 @@ class ResumeEquivalenceTest {
                 steps[0]++;
             }
         };
-        try (TrainingLoop first = TrainingLoop.fresh(HYPER)) {
+        try (TrainingLoop first = TrainingLoop.fresh(HYPER).calibratingOn(1)) {
             assertThat(first.run(data(), List.of(counter), () -> steps[0] == 2, onStopOnly))
                     .isEqualTo(TrainingLoop.Outcome.STOPPED);
         }
@@ -92,7 +92,7 @@ class ResumeEquivalenceTest {
                 epochs.add(e.snapshot());
             }
         };
-        try (TrainingLoop loop = from == null ? TrainingLoop.fresh(HYPER) : TrainingLoop.resume(HYPER, from)) {
+        try (TrainingLoop loop = (from == null ? TrainingLoop.fresh(HYPER) : TrainingLoop.resume(HYPER, from)).calibratingOn(1)) {
             if (from != null) {
                 assertThat(loop.batchesDone()).isEqualTo(2);
             }

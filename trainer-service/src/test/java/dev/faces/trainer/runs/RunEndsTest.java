@@ -48,7 +48,7 @@ class RunEndsTest {
         };
         try (RunManager next = new RunManager(runs, s3, dev.faces.core.ObjectKeys.CHECKPOINTS_BUCKET,
                 new ShardCatalog(id -> Optional.empty(), Duration.ofSeconds(1)), null, events,
-                new RunManager.Settings(4, 3, 16, 0, Duration.ofMillis(200), Duration.ofSeconds(5)), "cpu()")) {
+                new RunManager.Settings(4, 3, 16, 0, Duration.ofMillis(200), Duration.ofSeconds(5), 1), "cpu()")) {
             next.start();
             next.assigned(List.of(PARTITION));
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
