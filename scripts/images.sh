@@ -66,7 +66,8 @@ make_debian_base() {
     echo "images: debootstrap is needed to make the JRE base (Debian: apt-get install debootstrap)." >&2; exit 2; }
   local dir mirror t0=$SECONDS
   dir=$(mktemp -d /var/tmp/faces-jre-base.XXXXXX)
-  trap 'rm -rf "$dir"' RETURN EXIT
+  BASE_WORK_DIR=$dir
+  trap 'rm -rf "${BASE_WORK_DIR:-}"' EXIT
   mirror=$(apt_mirror)
   echo "Making the JRE base $DEBIAN_BASE from Debian's packages ($BASE_PACKAGES) ..."
   debootstrap --variant=minbase --include="$BASE_PACKAGES" bookworm "$dir/root" "$mirror" >"$dir/debootstrap.log" 2>&1 \
