@@ -106,8 +106,11 @@ class ContainersIT {
         assertThat(run.path("status").asText()).as("%s", run).isEqualTo("completed");
         assertThat(s3.exists(ObjectKeys.CHECKPOINTS_BUCKET, ObjectKeys.generator(RUN, 1))).isTrue();
 
-        // The generator is ready once it serves a model: its readiness probe answers, and its face names it.
-        running.await(pods.readiness(), Duration.ofMinutes(2));
+        // The generator hot-loads the new checkpoint (the shared stack may hold older ones of other tests, which it
+        // may serve first); then its readiness probe answers, and its face names the checkpoint.
+        await(GENERATOR + "/api/models/current",
+                m -> m.path("version").asText().equals(ObjectKeys.modelVersion(RUN, 1)), Duration.ofMinutes(2));
+        running.await(pods.readiness(), Duration.ofMinutes(1));
         HttpResponse<byte[]> face = HTTP.send(HttpRequest.newBuilder(URI.create(GENERATOR + "/api/faces/7.png"))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(face.statusCode()).isEqualTo(200);
