@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -15,8 +16,9 @@ import java.util.regex.Pattern;
 
 /**
  * What must hold of every render of deploy/, beyond its schema: probes, a restricted securityContext, resources
- * and pinned images on every container; environment variables that the applications read; the topics and buckets
- * of the code; grace periods that cover the services' shutdowns; no literal Secret outside the dev overlay.
+ * and pinned images named without a registry on every container; environment variables that the applications
+ * read; the topics and buckets of the code; grace periods that cover the services' shutdowns; no literal Secret
+ * outside the dev overlay.
  */
 public final class Invariants {
     /** The pipeline's own services: container name = module, each with its application.properties. */
@@ -128,6 +130,16 @@ public final class Invariants {
         if (!tag && !digest) {
             problems.add(where + ": image " + image + " must be pinned by a tag other than latest, or a digest");
         }
+        registryHost(image).ifPresent(host -> problems.add(where + ": image " + image + " names the registry " + host
+                + "; name the repository only, and resolve it with the cluster's mirrors or an overlay's images:"));
+    }
+
+    /** The registry an image name starts with (a first part with a dot or a port, or localhost), if any. */
+    static Optional<String> registryHost(String image) {
+        int slash = image.indexOf('/');
+        String first = slash < 0 ? "" : image.substring(0, slash);
+        return first.contains(".") || first.contains(":") || first.equals("localhost")
+                ? Optional.of(first) : Optional.empty();
     }
 
     private static void serviceProbes(JsonNode c, String where, List<String> problems) {

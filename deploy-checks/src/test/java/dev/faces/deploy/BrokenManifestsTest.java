@@ -25,6 +25,7 @@ class BrokenManifestsTest {
         "unread-env                | sets GENERATOR_THREAD, which generator-service does not read",
         "short-grace               | StatefulSet/trainer-service: terminationGracePeriodSeconds 60 does not cover",
         "unpinned-image            | image faces/ingest-service:latest must be pinned",
+        "registry-in-image         | image registry.example/faces/ingest-service:0.1.0 names the registry registry.example",
         "privilege-escalation      | StatefulSet/minio container minio: securityContext.allowPrivilegeEscalation must be false",
         "missing-topic             | differ from Topics.all()",
         "missing-node-pool-storage | KafkaNodePool/dual-role: required field KafkaNodePool.spec.storage is missing",

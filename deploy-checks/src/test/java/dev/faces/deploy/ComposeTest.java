@@ -54,7 +54,9 @@ class ComposeTest {
         JsonNode config = Manifests.parse(r.output()).get(0);
         assertThat(config.path("services").has("generator-service")).isTrue();
         for (JsonNode service : (Iterable<JsonNode>) () -> config.path("services").elements()) {
-            assertThat(service.path("image").asText()).doesNotEndWith(":latest").contains(":");
+            String image = service.path("image").asText();
+            assertThat(image).doesNotEndWith(":latest").contains(":");
+            assertThat(Invariants.registryHost(image)).as(image).isEmpty();
         }
     }
 

@@ -40,6 +40,25 @@ class DockerfilesTest {
         assertThat(read("scripts/images.sh")).containsPattern("BASE_PACKAGES=.*libjpeg62-turbo");
     }
 
+    /** Base images are build arguments whose defaults name no registry; Quarkus' images take it as an argument. */
+    @Test
+    void noDockerfileNamesARegistry() throws Exception {
+        Pattern image = Pattern.compile("(?m)^(?:ARG \\w+_IMAGE=|FROM )(\\S+)");
+        List<String> seen = new ArrayList<>();
+        for (String service : Invariants.SERVICES) {
+            try (var files = Files.list(Repo.ROOT.resolve(service).resolve("src/main/docker"))) {
+                for (Path f : files.filter(f -> f.getFileName().toString().startsWith("Dockerfile")).toList()) {
+                    Matcher m = image.matcher(Files.readString(f));
+                    while (m.find()) {
+                        seen.add(m.group(1));
+                        assertThat(Invariants.registryHost(m.group(1))).as(f + ": " + m.group(1)).isEmpty();
+                    }
+                }
+            }
+        }
+        assertThat(seen).contains("${QUARKUS_REGISTRY}/quarkus/ubi9-quarkus-mandrel-builder-image:jdk-25");
+    }
+
     @Test
     void theNativeBuildRunsTheSourcesStepOfCiThenNativeImage() throws Exception {
         String dockerfile = read("generator-service/src/main/docker/Dockerfile.native");

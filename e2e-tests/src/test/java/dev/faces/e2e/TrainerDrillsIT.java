@@ -126,7 +126,9 @@ class TrainerDrillsIT {
 
         assertThat(awaitRun(a, runA, finished()).path("status").asText()).isEqualTo("completed");
         assertThat(awaitRun(a, runB, finished()).path("status").asText()).as(a.tail(80)).isEqualTo("completed");
-        assertThat(a.tail(600)).contains("run " + runB + " resumes at epoch");
+        assertThat(a.tail(600)).contains("run " + runB + " resumes at epoch")
+                .as("the killed trainer never released its run: the survivor waits out its signed writes")
+                .contains("run " + runB + ": its previous owner did not release it");
         for (String run : List.of(runA, runB)) {
             assertThat(epochLines(run)).as(run).containsExactly(1, 2, 3);
             assertAnnouncedOnce(run, 3);
@@ -147,7 +149,8 @@ class TrainerDrillsIT {
         assertThat(saved.find()).as("SIGTERM writes resume state:\n%s", t.tail(40)).isTrue();
         t.start().awaitUp(Duration.ofMinutes(1));
         assertThat(awaitRun(t, "sigterm", finished()).path("status").asText()).isEqualTo("completed");
-        assertThat(t.tail(300)).contains("run sigterm resumes at epoch 1 of 1 after batch " + saved.group(1));
+        assertThat(t.tail(300)).contains("run sigterm resumes at epoch 1 of 1 after batch " + saved.group(1))
+                .as("a released run is resumed at once").doesNotContain("run sigterm: its previous owner did not");
         assertSameWeights(ObjectKeys.generator("sigterm", 1), ObjectKeys.generator("sigterm-ref", 1));
         assertSameWeights(ObjectKeys.discriminator("sigterm", 1), ObjectKeys.discriminator("sigterm-ref", 1));
     }
@@ -238,6 +241,9 @@ class TrainerDrillsIT {
             }
         }
         assertThat(frozen.tail(400)).as("the woken trainer says it was fenced").contains("fenced");
+        assertThat(survivor.tail(800)).as("the survivor touched the run only once the frozen one's writes expired")
+                .contains("run " + runId + ": its previous owner did not release it and may still be alive; lease 2"
+                        + " waits 3");
         assertThat(JsonHttp.get(survivor.url() + "/api/training-runs/" + runId).body().path("status").asText())
                 .isEqualTo("completed");
     }
@@ -260,6 +266,8 @@ class TrainerDrillsIT {
         env.put("FACES_TRAINER_CALIBRATION_BATCHES", "1"); // one BN batch at each epoch's end: 5 s, not 25, on 1 thread
         env.put("FACES_S3_RETRY_SECONDS", "3");
         env.put("FACES_TRAINER_PAUSE_SECONDS", "3");
+        // a run taken from a killed or frozen trainer waits 3 s of write validity and S3Proxy's 30 s idle timeout
+        env.put("FACES_TRAINER_FENCE_WRITE_VALIDITY_SECONDS", "3");
         Path logs = Files.createDirectories(Path.of("target", "e2e-logs", "trainer-drills").toAbsolutePath());
         ServiceProcess p = ServiceProcess.start(Service.TRAINER, Service.TRAINER.jar(Pipeline.ROOT), Ports.free(), env,
                 logs.resolve(name + ".log"));

@@ -89,6 +89,13 @@ final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
+    /** Sends a signal by name ("STOP" freezes the process as a stalled node would, "CONT" wakes it). */
+    void signal(String name) throws IOException, InterruptedException {
+        if (new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start().waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+        }
+    }
+
     /** The last lines of the log, for error messages that explain why a child failed. */
     String tail(int lines) {
         try {

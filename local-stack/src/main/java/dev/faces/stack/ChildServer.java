@@ -11,6 +11,22 @@ abstract class ChildServer implements AutoCloseable {
         }
     }
 
+    /** Sends a signal by name: "STOP" makes the server unreachable with its connections open, "CONT" wakes it. */
+    public void signal(String name) throws java.io.IOException, InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("kill -" + name + ": not started");
+        }
+        process.signal(name);
+    }
+
+    /** The server's process id, for a signal sent from code that cannot reach this object. */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("not started");
+        }
+        return process.pid();
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }

@@ -69,11 +69,16 @@ public final class SampleDatasets {
 
     /** Binary-mode CloudEvent, as SmallRye producers write them. */
     public static void send(KafkaProducer<String, byte[]> producer, EventData data) throws Exception {
+        producer.send(record(data)).get();
+    }
+
+    /** The record {@link #send} sends, keyed by the event's subject. */
+    public static ProducerRecord<String, byte[]> record(EventData data) {
         CloudEvent event = CloudEvent.of("/test", data);
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(data.eventType().topic(), event.subject(),
                 EventCodec.dataJson(data));
         EventCodec.binaryHeaders(event).forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-        producer.send(record).get();
+        return record;
     }
 
     public static KafkaProducer<String, byte[]> producer(LocalStack stack) {

@@ -54,7 +54,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.extraJvmArgs = List.copyOf(extraJvmArgs);
     }
 
-    /** Starts the service; {@link #awaitUp} waits until it answers. */
+    /** Starts the service with an empty log (a restart with {@link #start()} appends to it); {@link #awaitUp} waits. */
     public static ServiceProcess start(Service service, Path jar, int port, Map<String, String> env, Path log) {
         return start(service, jar, port, env, log, List.of());
     }
@@ -65,6 +65,11 @@ public final class ServiceProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(service.module + " is not packaged: " + jar
                     + " is missing (build it with: mvn -DskipTests package)");
+        }
+        try {
+            Files.deleteIfExists(log); // a new process's log: what an earlier test run left must not answer for it
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot clear " + log, e);
         }
         return new ServiceProcess(service, jar, port, Map.copyOf(env), log, extraJvmArgs).start();
     }
@@ -162,9 +167,10 @@ public final class ServiceProcess implements AutoCloseable {
         synchronized (this) {
             p = process;
         }
-        if (p == null || new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start().waitFor() != 0) {
-            throw new IllegalStateException("kill -" + name + " failed");
+        if (p == null) {
+            throw new IllegalStateException("kill -" + name + ": not started");
         }
+        p.signal(name);
     }
 
     /** SIGTERM, then SIGKILL after two minutes: enough for the trainer to finish its step and save. */

@@ -31,20 +31,22 @@ import okhttp3.Response;
 final class ChecksummedPut {
     private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     private static final Pattern S3_ERROR_CODE = Pattern.compile("<Code>([^<]{1,100})</Code>");
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.US);
+    static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.US);
 
     private final OkHttpClient http;
     private final HttpUrl baseUrl;
-    private final String region;
-    private final String accessKey;
-    private final String secretKey;
+    private final ExpiringWrite.Credentials creds;
 
-    ChecksummedPut(OkHttpClient http, HttpUrl baseUrl, String region, String accessKey, String secretKey) {
+    ChecksummedPut(OkHttpClient http, HttpUrl baseUrl, ExpiringWrite.Credentials creds) {
         this.http = http;
         this.baseUrl = baseUrl;
-        this.region = region;
-        this.accessKey = accessKey;
-        this.secretKey = secretKey;
+        this.creds = creds;
+    }
+
+    /** "S3 answered 403 AccessDenied": the status and the error document's code, read within a bound. */
+    static String answer(Response response) throws IOException {
+        Matcher code = S3_ERROR_CODE.matcher(response.peekBody(4096).string());
+        return "S3 answered " + response.code() + (code.find() ? " " + code.group(1) : "");
     }
 
     static int crc32(byte[] data) {
@@ -68,7 +70,7 @@ final class ChecksummedPut {
                 .build();
         Request signed;
         try {
-            signed = io.minio.Signer.signV4S3(request, region, accessKey, secretKey, UNSIGNED_PAYLOAD);
+            signed = io.minio.Signer.signV4S3(request, creds.region(), creds.accessKey(), creds.secretKey(), UNSIGNED_PAYLOAD);
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is part of every JDK", e);
         }
@@ -76,9 +78,7 @@ final class ChecksummedPut {
             if (response.isSuccessful()) {
                 return;
             }
-            String body = response.peekBody(4096).string(); // an S3 error document, read within a bound
-            Matcher code = S3_ERROR_CODE.matcher(body);
-            String what = "S3 answered " + response.code() + (code.find() ? " " + code.group(1) : "");
+            String what = answer(response);
             if (response.code() >= 500) {
                 throw new IOException(what); // retried, as the MinIO client's 5xx are
             }

@@ -30,6 +30,8 @@ public final class ObjectStore {
     private final String endpoint;
     private final Retrying retrying;
     private final ChecksummedPut checksummed;
+    private final okhttp3.HttpUrl baseUrl;
+    private final ExpiringWrite.Credentials credentials;
     /** One connection pool for the MinIO client and the checksummed PUT, with the MinIO client's own timeouts. */
     private final okhttp3.OkHttpClient http = io.minio.http.HttpUtils.newDefaultHttpClient(
             HTTP_TIMEOUT_MS, HTTP_TIMEOUT_MS, HTTP_TIMEOUT_MS);
@@ -42,7 +44,9 @@ public final class ObjectStore {
     public ObjectStore(String endpoint, String accessKey, String secretKey, String region, Duration retryBudget) {
         this.endpoint = endpoint;
         this.retrying = new Retrying(endpoint, retryBudget);
-        this.checksummed = new ChecksummedPut(http, okhttp3.HttpUrl.get(endpoint), region, accessKey, secretKey);
+        this.baseUrl = okhttp3.HttpUrl.get(endpoint);
+        this.credentials = new ExpiringWrite.Credentials(region, accessKey, secretKey);
+        this.checksummed = new ChecksummedPut(http, baseUrl, credentials);
         this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region)
                 .httpClient(http).build();
     }
@@ -112,6 +116,16 @@ public final class ObjectStore {
         }
     }
 
+    /** A PUT signed now with its metadata, which the server takes only within {@code validity}. */
+    public ExpiringWrite expiringPut(String bucket, String key, java.util.Map<String, String> metadata,
+                                     Duration validity) {
+        return ExpiringWrite.sign(http, baseUrl, credentials, "PUT", bucket, key, metadata, validity);
+    }
+
+    /** A DELETE signed now, which the server takes only within {@code validity}. */
+    public ExpiringWrite expiringDelete(String bucket, String key, Duration validity) {
+        return ExpiringWrite.sign(http, baseUrl, credentials, "DELETE", bucket, key, java.util.Map.of(), validity);
+    }
     /** A conditional write was refused (HTTP 412): the object is not what the writer last saw. */
     public static final class PreconditionFailedException extends RuntimeException {
         public PreconditionFailedException(String message) {
@@ -181,17 +195,7 @@ public final class ObjectStore {
     }
 
     public boolean exists(String bucket, String key) {
-        return call("stat", bucket, key, () -> {
-            try {
-                client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
-                return true;
-            } catch (ErrorResponseException e) {
-                if (isNotFound(e)) {
-                    return false;
-                }
-                throw e;
-            }
-        });
+        return stat(bucket, key).isPresent();
     }
 
     /** Keys under {@code prefix}, recursively, in lexicographic order. */

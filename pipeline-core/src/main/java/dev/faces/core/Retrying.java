@@ -1,9 +1,12 @@
 package dev.faces.core;
 
 import io.minio.errors.ErrorResponseException;
+import io.minio.errors.InvalidResponseException;
 import io.minio.errors.ServerException;
 import java.time.Duration;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * S3 calls retried with exponential backoff while the server is unreachable or answers 5xx, for up to a budget.
@@ -13,6 +16,8 @@ final class Retrying {
     private static final Logger LOG = Logger.getLogger(ObjectStore.class.getName());
     private static final long FIRST_BACKOFF_MS = 250;
     private static final long MAX_BACKOFF_MS = 5000;
+    /** Where the MinIO client puts the status of an answer whose body is not S3's XML. */
+    private static final Pattern RESPONSE_CODE = Pattern.compile("Response code: (\\d{3})");
 
     interface S3Call<T> {
         T run() throws Exception;
@@ -73,8 +78,21 @@ final class Retrying {
             if (t instanceof ErrorResponseException r && r.response() != null && r.response().code() >= 500) {
                 return true;
             }
+            if (t instanceof InvalidResponseException r && statusOf(r) >= 500) {
+                return true;
+            }
         }
         return false;
+    }
+
+    /**
+     * The status of a 5xx answered with a body that is not S3's XML, such as a proxy's or a servlet container's
+     * HTML error page (S3Proxy answers 500 so when an object is overwritten while it is being read). The MinIO
+     * client keeps the status only in its message.
+     */
+    private static int statusOf(InvalidResponseException e) {
+        Matcher m = RESPONSE_CODE.matcher(String.valueOf(e.getMessage()));
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private static void sleep(long ms) {

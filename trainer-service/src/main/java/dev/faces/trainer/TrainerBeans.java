@@ -11,6 +11,7 @@ import dev.faces.trainer.messaging.TrainingRequestLeases;
 import dev.faces.trainer.runs.CheckpointAnnouncer;
 import dev.faces.trainer.runs.ResumeStates;
 import dev.faces.trainer.runs.RunManager;
+import dev.faces.trainer.runs.RunLease;
 import dev.faces.trainer.runs.RunStore;
 import dev.faces.trainer.runs.RunTraining;
 import io.quarkus.runtime.ShutdownEvent;
@@ -83,7 +84,8 @@ public class TrainerBeans {
         RunManager.Settings settings = new RunManager.Settings(t.shardWindow(), t.prefetchBatches(), t.swdImages(),
                 t.checkpointEverySteps(), Duration.ofSeconds(t.pauseSeconds()),
                 Duration.ofSeconds(t.releaseTimeoutSeconds()), t.calibrationBatches());
-        RunStore runStore = new RunStore(store, bucket);
+        RunStore runStore = new RunStore(store, bucket, new RunLease.Timing(
+                Duration.ofSeconds(t.fenceWriteValiditySeconds()), Duration.ofSeconds(t.fenceInFlightSeconds())));
         RunTraining training = new RunTraining(store, bucket, cache, runStore, new ResumeStates(store, bucket),
                 new CheckpointAnnouncer(store, bucket, events), settings, runId -> List.of(metrics), device);
         return new RunManager(runStore, store, bucket, catalog, training, events, settings, device.description());

@@ -87,6 +87,21 @@ public interface TrainerConfig {
         @WithDefault("150")
         int releaseTimeoutSeconds();
 
+        /**
+         * How long a write into a run, signed before its owner checked that it still holds the run, is valid on the
+         * S3 server's clock (docs/TRAINER.md, "Fencing"). Longer than one write takes; clocks must agree within it.
+         */
+        @WithDefault("10")
+        int fenceWriteValiditySeconds();
+
+        /**
+         * How long the S3 server may still take a request body after its signature expired: the server's idle
+         * timeout (30 s for MinIO and S3Proxy, about 20 s for AWS S3). A new owner of a run that its previous owner
+         * did not release waits the validity plus this before it touches the run.
+         */
+        @WithDefault("30")
+        int fenceInFlightSeconds();
+
         /** Session timeout of the trainers' consumer group: how soon a dead trainer's runs move to another. */
         @WithDefault("10")
         int sessionTimeoutSeconds();

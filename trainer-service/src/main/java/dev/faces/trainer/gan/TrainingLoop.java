@@ -27,7 +27,7 @@ import java.util.function.BooleanSupplier;
 public final class TrainingLoop implements AutoCloseable {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TrainingLoop.class.getName());
     public static final int SAMPLE_LATENTS = 64;
-    public static final int CALIBRATION_BATCHES = 8; // of CALIBRATION_BATCH latents, by default
+    static final int CALIBRATION_BATCHES = 8; // of CALIBRATION_BATCH latents, by default
     static final int CALIBRATION_BATCH = 128;
 
     /**

@@ -57,8 +57,12 @@ public final class RunManager implements AutoCloseable {
     volatile RunProgress active;
     volatile RunRecord inTraining;
     volatile RunLease activeLease;
-    /** Who writes, as run.json's and every run object's lease metadata names it. */
-    final String owner = "trainer " + java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+    /**
+     * Who writes, as run.json's and every run object's lease metadata names it: unique to this process, also in a
+     * container restarted under the same pid and host name.
+     */
+    final String owner = "trainer " + java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "/"
+            + java.util.UUID.randomUUID().toString().substring(0, 8);
 
     public RunManager(RunStore runStore, ObjectStore store, String bucket, ShardCatalog catalog, RunTraining training,
                       Events events, Settings settings, String device) {

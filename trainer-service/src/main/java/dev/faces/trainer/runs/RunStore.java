@@ -1,5 +1,6 @@
 package dev.faces.trainer.runs;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.faces.core.Digests;
 import dev.faces.core.ObjectKeys;
 import dev.faces.core.ObjectStore;
@@ -16,11 +17,13 @@ public final class RunStore {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(RunStore.class.getName());
     private final ObjectStore store;
     private final String bucket;
+    private final RunLease.Timing timing;
     private volatile Map<String, String> damaged = Map.of();
 
-    public RunStore(ObjectStore store, String bucket) {
+    public RunStore(ObjectStore store, String bucket, RunLease.Timing timing) {
         this.store = store;
         this.bucket = bucket;
+        this.timing = timing;
     }
 
     /** A new run's run.json, on the condition that none exists: false when another request created it first. */
@@ -55,8 +58,15 @@ public final class RunStore {
             if (run.status().isFinal() && !run.endPending()) {
                 return Optional.of(new Claimed(run, null));
             }
-            long epoch = Math.max(RunLease.leaseOf(stat.get()), leaseOf(bytes.get())) + 1;
-            RunLease lease = new RunLease(store, bucket, this, runId, epoch, owner, stat.get().etag());
+            JsonNode previous = previousLease(bytes.get());
+            long epoch = Math.max(RunLease.leaseOf(stat.get()), previous.path("epoch").asLong(0)) + 1;
+            // a predecessor that may still be alive (it neither released the run nor is this very process) may
+            // still land a write it signed before this claim: the new lease writes and reads once that is over
+            boolean mayStillWrite = epoch > 1 && !previous.path(RunLease.RELEASED).asBoolean(false)
+                    && !owner.equals(previous.path("owner").asText());
+            java.time.Instant quietFrom = mayStillWrite ? java.time.Instant.now().plus(timing.settle())
+                    : java.time.Instant.now();
+            RunLease lease = new RunLease(store, bucket, this, runId, epoch, owner, stat.get().etag(), timing, quietFrom);
             try {
                 return Optional.of(new Claimed(lease.save(run), lease));
             } catch (FencedException e) {
@@ -71,18 +81,22 @@ public final class RunStore {
     }
 
     byte[] encode(RunRecord run) {
-        return encode(run, 0, null);
+        return encode(run, 0, null, false);
     }
 
     /**
-     * run.json with its lease ({@code "lease": {"epoch", "owner"}}, which RunRecord ignores): in the content, so that
-     * each claim changes the ETag that the owners' conditions compare.
+     * run.json with its lease ({@code "lease": {"epoch", "owner", "released"}}, which RunRecord ignores): in the
+     * content, so that each claim changes the ETag that the owners' conditions compare. {@code released}: the owner
+     * stopped the run and writes nothing more into it.
      */
-    byte[] encode(RunRecord run, long leaseEpoch, String owner) {
+    byte[] encode(RunRecord run, long leaseEpoch, String owner, boolean released) {
         try {
             com.fasterxml.jackson.databind.node.ObjectNode json = EventCodec.json().valueToTree(run);
             if (owner != null) {
-                json.putObject("lease").put("epoch", leaseEpoch).put("owner", owner);
+                var lease = json.putObject("lease").put("epoch", leaseEpoch).put("owner", owner);
+                if (released) {
+                    lease.put(RunLease.RELEASED, true);
+                }
             }
             return EventCodec.json().writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
         } catch (IOException e) {
@@ -90,11 +104,11 @@ public final class RunStore {
         }
     }
 
-    private static long leaseOf(byte[] runJson) {
+    private static JsonNode previousLease(byte[] runJson) {
         try {
-            return EventCodec.json().readTree(runJson).path("lease").path("epoch").asLong(0);
+            return EventCodec.json().readTree(runJson).path("lease");
         } catch (IOException e) {
-            return 0;
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }
     }
 

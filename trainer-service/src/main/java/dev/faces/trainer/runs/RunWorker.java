@@ -110,8 +110,12 @@ final class RunWorker {
         }
         ShardCatalog.Dataset dataset = m.catalog.complete(run.request().datasetId()).orElseThrow();
         int partition = m.leases.partitionOf(run);
-        RunTraining.Ending ending = m.training.train(run, lease, dataset, r -> save(lease, r), () -> m.runs.get(runId),
-                () -> m.stopping || !m.leases.holds(partition) || m.cancellations.isRequested(runId), p -> m.active = p);
+        java.util.function.BooleanSupplier stop = () -> m.stopping || !m.leases.holds(partition)
+                || m.cancellations.isRequested(runId);
+        RunTraining.Ending ending = awaitPredecessor(lease, stop)
+                ? m.training.train(run, lease, dataset, r -> save(lease, r), () -> m.runs.get(runId), stop,
+                        p -> m.active = p)
+                : new RunTraining.Ending(true, "stopped before it started");
         if (m.cancellations.isRequested(runId)) {
             m.cancellations.done(runId);
             finish(lease, m.runs.get(runId), RunRecord.Status.cancelled, "cancelled during epoch "
@@ -119,9 +123,26 @@ final class RunWorker {
         } else if (ending.stopped()) {
             LOG.info("run " + runId + " stopped between steps (" + (m.stopping ? "shutdown" : "partition " + partition
                     + " moved to another trainer") + "); its owner resumes it from the saved step");
+            lease.release(m.runs.get(runId)); // its next owner need not wait for this lease's writes
         } else {
             finish(lease, m.runs.get(runId), RunRecord.Status.completed, ending.reason());
         }
+    }
+
+    /**
+     * A predecessor that did not release the run may still be alive (frozen, or cut off from Kafka): its writes
+     * signed before this claim expire on the server's clock, and the run's state is read only after that.
+     */
+    private static boolean awaitPredecessor(RunLease lease, java.util.function.BooleanSupplier stop)
+            throws InterruptedException {
+        long seconds = java.time.Duration.between(java.time.Instant.now(), lease.quietFrom()).toSeconds();
+        if (seconds <= 0) {
+            return true;
+        }
+        LOG.info("run " + lease.runId() + ": its previous owner did not release it and may still be alive; lease "
+                + lease.epoch() + " waits " + seconds + " s, until every write signed under an older lease has expired,"
+                + " before it reads the run's state");
+        return lease.awaitQuiet(stop);
     }
 
     /** Queues the unfinished m.runs in S3 of newly owned partitions (running ones first). */

@@ -46,7 +46,7 @@ class NumericalHealthTest {
                 epochs.add(e.epoch());
             }
         };
-        try (TrainingLoop loop = TrainingLoop.warmStart(HYPER, poisoned, ai.djl.Device.cpu())) {
+        try (TrainingLoop loop = TrainingLoop.warmStart(HYPER, poisoned, ai.djl.Device.cpu()).calibratingOn(1)) {
             assertThatThrownBy(() -> loop.run(data(), List.of(spy), () -> false))
                     .isInstanceOf(DivergedException.class)
                     .hasMessageStartingWith("diverged: non-finite loss at epoch 1, step 1");
@@ -54,7 +54,7 @@ class NumericalHealthTest {
         assertThat(steps).as("listeners never see the non-finite step").isEmpty();
         assertThat(epochs).as("no epoch checkpoint from a non-finite state").isEmpty();
         // the same warm start without the NaN trains
-        try (TrainingLoop loop = TrainingLoop.warmStart(HYPER, healthy, ai.djl.Device.cpu())) {
+        try (TrainingLoop loop = TrainingLoop.warmStart(HYPER, healthy, ai.djl.Device.cpu()).calibratingOn(1)) {
             assertThat(loop.run(data(), List.of(spy), () -> false)).isEqualTo(TrainingLoop.Outcome.COMPLETED);
         }
         assertThat(epochs).containsExactly(1, 2);

@@ -16,7 +16,7 @@ class SnapshotTest {
     @Test
     void snapshotHoldsTheTutorialStateDictsAndOptimiserState() throws Exception {
         TrainingLoop.Snapshot s;
-        try (TrainingLoop loop = TrainingLoop.fresh(new HyperParameters(1, 128, 2e-4, 0.5, 999))) {
+        try (TrainingLoop loop = TrainingLoop.fresh(new HyperParameters(1, 128, 2e-4, 0.5, 999)).calibratingOn(1)) {
             s = loop.snapshot();
         }
         SafeTensors.Contents g = SafeTensors.read(s.generator());

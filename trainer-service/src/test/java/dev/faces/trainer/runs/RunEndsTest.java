@@ -31,7 +31,7 @@ class RunEndsTest {
     @Test
     void theNextOwnerAnnouncesAFinalRunWhoseEndNeverReachedTheBroker(LocalStack stack) throws Exception {
         ObjectStore s3 = new ObjectStore(stack.s3Endpoint(), stack.accessKey(), stack.secretKey(), "us-east-1");
-        RunStore runs = new RunStore(s3, dev.faces.core.ObjectKeys.CHECKPOINTS_BUCKET);
+        RunStore runs = new RunStore(s3, dev.faces.core.ObjectKeys.CHECKPOINTS_BUCKET, RunLeaseTest.FAST);
         RunRecord pending = run("ends-pending").with(RunRecord.Status.cancelled, "cancelled during epoch 2");
         RunRecord announced = run("ends-announced").with(RunRecord.Status.completed, null).withEndAnnounced();
         assertThat(pending.endPending()).isTrue();

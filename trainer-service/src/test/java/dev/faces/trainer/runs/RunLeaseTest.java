@@ -16,12 +16,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Run ownership fenced by the real S3 server's conditional writes: a superseded or lost lease writes nothing. */
 @ExtendWith(LocalStackExtension.class)
 class RunLeaseTest {
-    private static final String BUCKET = ObjectKeys.CHECKPOINTS_BUCKET;
+    static final String BUCKET = ObjectKeys.CHECKPOINTS_BUCKET;
+    /** Writes valid 2 s, and 1 s for a body in flight: a run taken from a live owner waits 3 s. */
+    static final RunLease.Timing FAST = new RunLease.Timing(java.time.Duration.ofSeconds(2),
+            java.time.Duration.ofSeconds(1));
 
     @Test
     void aNewerOwnerFencesTheOlderOneOnEveryWrite(LocalStack stack) {
         ObjectStore s3 = store(stack);
-        RunStore runs = new RunStore(s3, BUCKET);
+        RunStore runs = new RunStore(s3, BUCKET, FAST);
         RunRecord queued = newRun(runs);
         String runId = queued.runId();
         String metrics = ObjectKeys.metricsLog(runId);
@@ -63,7 +66,7 @@ class RunLeaseTest {
     @Test
     void anObjectWrittenUnderANewerLeaseIsNeverOverwritten(LocalStack stack) {
         ObjectStore s3 = store(stack);
-        RunStore runs = new RunStore(s3, BUCKET);
+        RunStore runs = new RunStore(s3, BUCKET, FAST);
         String runId = newRun(runs).runId();
         RunLease older = runs.claim(runId, "trainer A").orElseThrow().lease();
         String key = ObjectKeys.generator(runId, 1);
@@ -78,7 +81,7 @@ class RunLeaseTest {
     @Test
     void aLostPartitionWritesNothingAtAll(LocalStack stack) {
         ObjectStore s3 = store(stack);
-        RunStore runs = new RunStore(s3, BUCKET);
+        RunStore runs = new RunStore(s3, BUCKET, FAST);
         String runId = newRun(runs).runId();
         RunStore.Claimed claimed = runs.claim(runId, "trainer A").orElseThrow();
         String runJson = text(s3, ObjectKeys.runJson(runId));
@@ -95,7 +98,7 @@ class RunLeaseTest {
     @Test
     void aDamagedRunJsonIsReportedNotDroppedInSilence(LocalStack stack) {
         ObjectStore s3 = store(stack);
-        RunStore runs = new RunStore(s3, BUCKET);
+        RunStore runs = new RunStore(s3, BUCKET, FAST);
         String good = newRun(runs).runId();
         String damaged = "damaged-" + UUID.randomUUID().toString().substring(0, 8);
         s3.put(BUCKET, ObjectKeys.runJson(damaged), bytes("{\"runId\": \"" + damaged + "\", "), "application/json");
@@ -122,7 +125,7 @@ class RunLeaseTest {
         assertThat(s3.stat(BUCKET, key).orElseThrow().etag()).isEqualTo(next);
     }
 
-    private static RunRecord newRun(RunStore runs) {
+    static RunRecord newRun(RunStore runs) {
         String runId = "lease-" + UUID.randomUUID().toString().substring(0, 8);
         RunRecord run = RunRecord.queued(new TrainingRequested("d", runId, 1, 16, 2e-4, 0.5, 1L, null), 0);
         assertThat(runs.create(run)).isTrue();
@@ -130,15 +133,15 @@ class RunLeaseTest {
         return run;
     }
 
-    private static byte[] bytes(String s) {
+    static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String text(ObjectStore s3, String key) {
+    static String text(ObjectStore s3, String key) {
         return new String(s3.get(BUCKET, key).orElseThrow(), StandardCharsets.UTF_8);
     }
 
-    private static ObjectStore store(LocalStack stack) {
+    static ObjectStore store(LocalStack stack) {
         return new ObjectStore(stack.s3Endpoint(), stack.accessKey(), stack.secretKey(), "us-east-1");
     }
 }
