@@ -146,8 +146,8 @@ public final class Dcgan {
     }
 
     /**
-     * Conv2d without bias. libtorch 2.7.1's oneDNN returns wrong, at times NaN, input gradients on AMD Zen 4
-     * (AVX-512) for a convolution whose output channels do not fill its 16-channel blocks: the backward pass
+     * Conv2d without bias. libtorch 2.7.1's oneDNN returns wrong, at times NaN, input gradients on AMD Zen 4 and
+     * Zen 5 (AVX-512) for a convolution whose output channels do not fill its 16-channel blocks: the backward pass
      * reads the padding of its channel-padded memory (docs/TRAINER.md). So the kernel gets zero output channels
      * up to a multiple of 16, and the convolution's output is sliced back: the zero channels add nothing to any
      * gradient, and oneDNN never sees a partly filled block.
