@@ -1,15 +1,12 @@
 package dev.faces.core;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -60,32 +57,25 @@ public final class ExpiringWrite {
 
     static ExpiringWrite sign(OkHttpClient http, HttpUrl base, Credentials creds, String method, String bucket,
                               String key, Map<String, String> metadata, Duration validity) {
-        long seconds = Math.max(1, validity.toSeconds());
+        int seconds = (int) Math.max(1, validity.toSeconds());
         Instant now = Instant.now();
         HttpUrl unsigned = base.newBuilder().addPathSegment(bucket).addPathSegments(key).build();
         Map<String, String> headers = new TreeMap<>();
-        headers.put("host", io.minio.http.HttpUtils.getHostHeader(unsigned));
+        headers.put("Host", io.minio.http.HttpUtils.getHostHeader(unsigned));
         metadata.forEach((k, v) -> headers.put("x-amz-meta-" + k.toLowerCase(java.util.Locale.ROOT), v.trim()));
-        String date = ChecksummedPut.AMZ_DATE.format(now.atZone(ZoneOffset.UTC));
-        String scope = date.substring(0, 8) + "/" + creds.region() + "/s3/aws4_request";
-        HttpUrl.Builder url = unsigned.newBuilder()
-                .addQueryParameter("X-Amz-Algorithm", "AWS4-HMAC-SHA256")
-                .addQueryParameter("X-Amz-Credential", creds.accessKey() + "/" + scope)
-                .addQueryParameter("X-Amz-Date", date)
-                .addQueryParameter("X-Amz-Expires", Long.toString(seconds))
-                .addQueryParameter("X-Amz-SignedHeaders", String.join(";", headers.keySet()));
-        StringBuilder path = new StringBuilder();
-        for (String segment : (bucket + "/" + key).split("/", -1)) {
-            path.append('/').append(encode(segment));
+        // The MinIO client's presigner signs every header of the request but x-amz-date, which dates the signature.
+        Request.Builder toSign = new Request.Builder().url(unsigned).method(method,
+                method.equals("PUT") ? RequestBody.create(new byte[0]) : null);
+        headers.forEach(toSign::header);
+        toSign.header("x-amz-date", ChecksummedPut.AMZ_DATE.format(now.atZone(ZoneOffset.UTC)));
+        HttpUrl url;
+        try {
+            url = io.minio.Signer.presignV4(toSign.build(), creds.region(), creds.accessKey(), creds.secretKey(),
+                    seconds);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is part of every JDK", e);
         }
-        String canonicalRequest = method + "\n" + path + "\n" + canonicalQuery(url.build()) + "\n"
-                + canonicalHeaders(headers) + "\n" + String.join(";", headers.keySet()) + "\nUNSIGNED-PAYLOAD";
-        String toSign = "AWS4-HMAC-SHA256\n" + date + "\n" + scope + "\n"
-                + Digests.sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8));
-        byte[] k = hmac(("AWS4" + creds.secretKey()).getBytes(StandardCharsets.UTF_8), date.substring(0, 8));
-        k = hmac(hmac(hmac(k, creds.region()), "s3"), "aws4_request");
-        url.addQueryParameter("X-Amz-Signature", java.util.HexFormat.of().formatHex(hmac(k, toSign)));
-        return new ExpiringWrite(http, method, method + " s3://" + bucket + "/" + key, url.build(), headers,
+        return new ExpiringWrite(http, method, method + " s3://" + bucket + "/" + key, url, headers,
                 now.plusSeconds(seconds));
     }
 
@@ -107,7 +97,7 @@ public final class ExpiringWrite {
 
     private Request.Builder request() {
         Request.Builder b = new Request.Builder().url(url);
-        signedHeaders.forEach((name, value) -> b.header(name.equals("host") ? "Host" : name, value));
+        signedHeaders.forEach(b::header);
         return b;
     }
 
@@ -139,47 +129,6 @@ public final class ExpiringWrite {
                 Thread.currentThread().interrupt();
                 throw new ExpiredException(what + ": interrupted");
             }
-        }
-    }
-
-    private static String canonicalQuery(HttpUrl url) {
-        Map<String, String> sorted = new TreeMap<>();
-        for (String name : url.queryParameterNames()) {
-            sorted.put(encode(name), encode(url.queryParameter(name)));
-        }
-        StringBuilder out = new StringBuilder();
-        sorted.forEach((k, v) -> out.append(out.isEmpty() ? "" : "&").append(k).append('=').append(v));
-        return out.toString();
-    }
-
-    private static String canonicalHeaders(Map<String, String> headers) {
-        StringBuilder out = new StringBuilder();
-        headers.forEach((k, v) -> out.append(k).append(':').append(v.replaceAll("\\s+", " ")).append('\n'));
-        return out.toString();
-    }
-
-    /** RFC 3986 encoding as SigV4 wants it: unreserved characters kept, everything else %XX. */
-    private static String encode(String s) {
-        StringBuilder out = new StringBuilder();
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            char c = (char) (b & 0xff);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
-                    || c == '.' || c == '~') {
-                out.append(c);
-            } else {
-                out.append('%').append(String.format("%02X", (int) c));
-            }
-        }
-        return out.toString();
-    }
-
-    private static byte[] hmac(byte[] key, String data) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is part of every JDK", e);
         }
     }
 }

@@ -126,6 +126,7 @@ public final class ObjectStore {
     public ExpiringWrite expiringDelete(String bucket, String key, Duration validity) {
         return ExpiringWrite.sign(http, baseUrl, credentials, "DELETE", bucket, key, java.util.Map.of(), validity);
     }
+
     /** A conditional write was refused (HTTP 412): the object is not what the writer last saw. */
     public static final class PreconditionFailedException extends RuntimeException {
         public PreconditionFailedException(String message) {
