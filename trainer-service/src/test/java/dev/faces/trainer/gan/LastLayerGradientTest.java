@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The input gradients of the two layers whose output channels are not a multiple of 16 (G's last, 64 to 3 as
  * 12 phase channels, and D's last, 512 to 1), which libtorch 2.7.1's oneDNN got wrong on AMD Zen 4 and Zen 5,
- * against a plain matrix product in double precision. The inputs stay fixed; the backward pass runs many times, each after
- * NaN-filled tensors of the sizes involved were freed, so that a kernel that reads memory it did not write
- * gives a non-finite or a wrong gradient.
+ * against a plain matrix product in double precision. The inputs stay fixed; the backward pass runs many times,
+ * each after NaN-filled tensors of the sizes involved were freed, so that a kernel that reads memory it did not
+ * write gives a non-finite or a wrong gradient.
  */
 class LastLayerGradientTest {
     private static final int ITERATIONS = 60;

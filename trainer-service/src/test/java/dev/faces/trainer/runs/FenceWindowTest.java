@@ -88,7 +88,8 @@ class FenceWindowTest {
         assertThat(afterRelease.quietFrom()).as("B released it").isBeforeOrEqualTo(Instant.now());
 
         RunLease again = runs.claim(run.runId(), "trainer C").orElseThrow().lease();
-        assertThat(again.quietFrom()).as("the same process, whose lease's worker is done").isBeforeOrEqualTo(Instant.now());
+        assertThat(again.quietFrom()).as("the same process, whose lease's worker is done")
+                .isBeforeOrEqualTo(Instant.now());
         assertThat(again.epoch()).isEqualTo(6);
     }
 
